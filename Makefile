@@ -1,0 +1,81 @@
+# One entry point for developers, CI and ops. Everything installs into .venv;
+# nothing is needed on the machine but Python 3.11 and a C compiler.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PIP := $(BIN)/python -m pip
+PACKAGES := libs/proto libs/common libs/devstack services/identity gateway
+PROTO_FILES := $(shell find proto -name '*.proto')
+PROTO_OUT := libs/proto/src
+
+.PHONY: help venv proto install run test test-unit test-integration lint fmt lock clean images
+
+help:
+	@echo "make run    start the whole platform on this machine (http://127.0.0.1:8080)"
+	@echo "make test   unit and integration tests against real PostgreSQL, NATS, Redis"
+	@echo "make proto  regenerate gRPC code from proto/"
+	@echo "make lint   ruff + mypy;  make fmt  format the code"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+# Third-party dependencies, pinned by constraints.txt.
+$(VENV)/.deps: $(BIN)/python requirements-dev.txt constraints.txt
+	$(PIP) install --quiet -c constraints.txt -r requirements-dev.txt
+	touch $@
+
+venv: $(VENV)/.deps
+
+# Generated code: never edited by hand, never committed.
+$(PROTO_OUT)/crm/.generated: $(VENV)/.deps $(PROTO_FILES) tools/gen_proto.py
+	$(BIN)/python tools/gen_proto.py proto $(PROTO_OUT)
+	touch $@
+
+proto: $(PROTO_OUT)/crm/.generated
+
+$(VENV)/.installed: $(PROTO_OUT)/crm/.generated $(foreach p,$(PACKAGES),$(p)/pyproject.toml)
+	$(PIP) install --quiet --no-deps --no-build-isolation $(foreach p,$(PACKAGES),-e $(p))
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(BIN)/crm-dev run
+
+test: install
+	$(BIN)/python -m pytest -q libs services gateway tests/integration
+
+test-unit: install
+	$(BIN)/python -m pytest -q -m "not slow" libs/common/tests/unit services/*/tests/unit gateway/tests/unit
+
+test-integration: install
+	$(BIN)/python -m pytest -q tests/integration
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy libs/common/src libs/devstack/src services/*/src gateway/src
+
+fmt: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+# Re-pin every dependency from a fresh resolution of requirements-dev.txt.
+lock:
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/pip install --quiet --upgrade pip
+	.lock-venv/bin/pip install --quiet -r requirements-dev.txt
+	{ echo "# Pinned versions for every package the monorepo installs (dev, test, run)."; \
+	  echo "# Regenerate with: make lock"; \
+	  .lock-venv/bin/pip freeze --all --exclude-editable | grep -v "^pip=="; } > constraints.txt
+	rm -rf .lock-venv
+
+images:
+	@for d in gateway services/*; do \
+	  name=crm-$$(basename $$d); echo "docker build -f $$d/Dockerfile -t $$name ."; \
+	  docker build -f $$d/Dockerfile -t $$name . || exit 1; done
+
+clean:
+	rm -rf $(VENV) $(PROTO_OUT)/crm .pytest_cache .mypy_cache .ruff_cache

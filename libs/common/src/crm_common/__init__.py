@@ -1,0 +1,1 @@
+"""Plumbing shared by every CRM service. No business rules live here."""

@@ -1,0 +1,1 @@
+"""Identity service: tenants, users, sessions, signing keys and access audit."""

@@ -1,0 +1,37 @@
+"""Settings of the identity service (env prefix CRM_)."""
+
+from __future__ import annotations
+
+from pydantic import Field, SecretStr
+
+from crm_common.config import CommonSettings, InsecureSettingsError
+
+DEV_KEY_PASSPHRASE = "dev-identity-key-passphrase"  # noqa: S105 - refused outside development
+
+
+class IdentitySettings(CommonSettings):
+    service_name: str = "identity"
+    grpc_port: int = 50051
+    identity_database_url: str | None = None
+    migrate_on_start: bool = False
+
+    access_token_ttl_seconds: int = Field(default=900, ge=60, le=3600)
+    refresh_token_ttl_seconds: int = Field(default=30 * 24 * 3600, ge=3600)
+    # Encrypts signing keys at rest in the database.
+    identity_key_passphrase: SecretStr = SecretStr(DEV_KEY_PASSPHRASE)
+    signing_key_cache_seconds: float = 30.0
+
+    login_max_failures: int = Field(default=5, ge=1)
+    login_lockout_seconds: int = Field(default=900, ge=1)
+    password_min_length: int = Field(default=10, ge=8)
+
+    @property
+    def database(self) -> str:
+        return self.service_database_url("identity", self.identity_database_url)
+
+    def check_secrets(self) -> None:
+        super().check_secrets()
+        if self.env == "production" and (
+            self.identity_key_passphrase.get_secret_value() == DEV_KEY_PASSPHRASE
+        ):
+            raise InsecureSettingsError("CRM_IDENTITY_KEY_PASSPHRASE must be set in production")

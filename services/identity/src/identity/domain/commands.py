@@ -1,0 +1,59 @@
+"""Commands identity handles: what a caller asks for, already parsed from the wire."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class CreateTenant:
+    name: str
+    slug: str
+    admin_email: str
+    admin_password: str
+    timezone: str = "UTC"
+    currency: str = "USD"
+
+
+@dataclass(frozen=True)
+class IssueToken:
+    tenant_slug: str
+    email: str
+    password: str
+    client_ip: str = ""
+    user_agent: str = ""
+
+
+@dataclass(frozen=True)
+class RefreshToken:
+    refresh_token: str
+    client_ip: str = ""
+
+
+@dataclass(frozen=True)
+class Logout:
+    refresh_token: str = ""
+
+
+@dataclass(frozen=True)
+class CreateUser:
+    email: str
+    password: str
+    first_name: str = ""
+    last_name: str = ""
+    roles: list[str] = field(default_factory=lambda: ["user"])
+    timezone: str = "UTC"
+    language: str = "en"
+
+
+@dataclass(frozen=True)
+class UpdateUser:
+    user_id: uuid.UUID
+    changes: dict[str, object]  # only the fields the caller sent
+    expected_version: int = 0
+
+
+UPDATABLE_USER_FIELDS = frozenset(
+    {"email", "first_name", "last_name", "password", "active", "roles", "timezone", "language"}
+)
