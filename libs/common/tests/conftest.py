@@ -1,8 +1,8 @@
 """Shared fixtures of libs/common tests: a throwaway PostgreSQL database, a real
 nats-server per test, a NATS client with the CRM streams, and in-memory tracing.
 
-PostgreSQL is the server at ``CRM_TEST_DATABASE_URL`` (default 127.0.0.1:5432, user
-postgres); each test session gets its own database, dropped at the end. nats-server is
+PostgreSQL is the server at ``CRM_TEST_DATABASE_URL``, else the session's shared
+``infra`` (root conftest.py: the local server when reachable, an embedded one otherwise); each test session gets its own database, dropped at the end. nats-server is
 the venv's binary (``crm_devstack.nats``); each test gets its own, so a test that kills
 it cannot disturb another.
 """
@@ -17,6 +17,10 @@ from pathlib import Path
 
 import pytest
 import pytest_asyncio
+from crm_common.db import Base, create_engine, session_factory
+from crm_common.events.streams import connect_nats, ensure_streams
+from crm_common.events.tables import InboxEntry, OutboxMessage
+from crm_devstack.infra import Infra
 from crm_devstack.nats import NatsServer, start_nats_server
 from crm_devstack.postgres import create_database, drop_database
 from nats.aio.client import Client
@@ -28,16 +32,9 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from crm_common.db import Base, create_engine, session_factory
-from crm_common.events.streams import connect_nats, ensure_streams
-from crm_common.events.tables import InboxEntry, OutboxMessage
-
-DEFAULT_ADMIN_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
-
-
 @pytest.fixture(scope="session")
-def pg_admin_url() -> str:
-    return os.environ.get("CRM_TEST_DATABASE_URL", DEFAULT_ADMIN_URL)
+def pg_admin_url(infra: Infra) -> str:
+    return os.environ.get("CRM_TEST_DATABASE_URL", infra.database_url)
 
 
 @pytest_asyncio.fixture(scope="session")

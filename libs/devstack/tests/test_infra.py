@@ -35,6 +35,7 @@ def test_reuse_local_prefers_servers_on_default_ports(
     for name in ("CRM_DATABASE_URL", "CRM_REDIS_URL", "CRM_NATS_URL"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setattr(infra_module, "tcp_reachable", lambda host, port: port == 5432)
+    monkeypatch.setattr(infra_module, "postgres_accepts_login", lambda url: True)
     monkeypatch.setattr(infra_module, "redis_answers_ping", lambda url: url == LOCAL_REDIS_URL)
 
     infra = ensure_infra(tmp_path, reuse_local=True)

@@ -1,5 +1,5 @@
-"""``crm-dev``: ``run`` starts the whole platform (``make run``); ``infra`` starts only
-the data stores and prints ``export CRM_...`` lines for running a service by hand."""
+"""crm-dev: `run` starts the whole platform (what `make run` does); `infra` starts only
+the data stores and prints `export CRM_...` lines for running a service by hand."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from crm_devstack.supervisor import (
 
 def main(argv: list[str] | None = None) -> None:
     args = _parser().parse_args(argv)
-    repo_root = find_repo_root(args.repo_root)
+    repo_root = args.repo_root.resolve() if args.repo_root else find_repo_root()
     if args.command == "run":
         sys.exit(run_stack(repo_root))
     sys.exit(run_infra(data_dir(repo_root), reuse_local=args.reuse_local))
@@ -30,7 +30,10 @@ def main(argv: list[str] | None = None) -> None:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="crm-dev", description=__doc__)
     parser.add_argument(
-        "--repo-root", type=Path, default=None, help="default: found upwards from cwd"
+        "--repo-root",
+        type=Path,
+        default=None,
+        help="data goes to REPO_ROOT/.data (default: the repository around the cwd)",
     )
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("run", help="start the data stores, every service and the gateway")

@@ -16,7 +16,11 @@ from pathlib import Path
 
 from crm_devstack.nats import NatsServer, start_nats_server
 from crm_devstack.net import LOCALHOST, tcp_reachable
-from crm_devstack.postgres import EmbeddedPostgres, start_embedded_postgres
+from crm_devstack.postgres import (
+    EmbeddedPostgres,
+    postgres_accepts_login,
+    start_embedded_postgres,
+)
 from crm_devstack.redis import EmbeddedRedis, redis_answers_ping, start_embedded_redis
 
 DATABASE_URL_ENV = "CRM_DATABASE_URL"
@@ -81,11 +85,18 @@ def _choose_postgres(
 ) -> None:
     if env.get(DATABASE_URL_ENV):
         infra.database_url = env[DATABASE_URL_ENV]
-    elif reuse_local and tcp_reachable(LOCALHOST, LOCAL_POSTGRES_PORT):
+    elif reuse_local and _local_postgres_usable():
         infra.database_url = LOCAL_POSTGRES_URL
     else:
         infra.postgres = start_embedded_postgres(data_dir / "postgres")
         infra.database_url = infra.postgres.sqlalchemy_url
+
+
+def _local_postgres_usable() -> bool:
+    # The TCP check first: it answers "nothing there" in microseconds.
+    return tcp_reachable(LOCALHOST, LOCAL_POSTGRES_PORT) and postgres_accepts_login(
+        LOCAL_POSTGRES_URL
+    )
 
 
 def _choose_redis(infra: Infra, data_dir: Path, env: Mapping[str, str], reuse_local: bool) -> None:

@@ -29,6 +29,13 @@ def echo_line(name: str, line: str) -> None:
         sys.stdout.flush()
 
 
+def echo_block(text: str) -> None:
+    """Print a multi-line block (the banner) in one piece."""
+    with _echo_lock:
+        sys.stdout.write(f"{text}\n")
+        sys.stdout.flush()
+
+
 class ProcessExitedError(RuntimeError):
     """The child exited while we were waiting for it."""
 

@@ -8,7 +8,9 @@ permissions of the data dir's parents: keep the data dir under the project's ``.
 
 from __future__ import annotations
 
+import asyncio
 import atexit
+import concurrent.futures
 import contextlib
 import os
 import re
@@ -145,6 +147,27 @@ async def drop_database(admin_url: str, name: str) -> None:
         await connection.execute(f"DROP DATABASE IF EXISTS {quoted} WITH (FORCE)")
     finally:
         await connection.close()
+
+
+def postgres_accepts_login(url: str, timeout: float = 2.0) -> bool:
+    """True when ``url`` lets us in and answers ``SELECT 1``: a server that listens but
+    wants a password we don't have is no use. Safe to call from inside an event loop
+    (the probe runs on its own loop in a helper thread)."""
+
+    async def probe() -> bool:
+        import asyncpg
+
+        connection = await asyncpg.connect(to_asyncpg_dsn(url), timeout=timeout)
+        try:
+            return bool(await connection.fetchval("SELECT 1") == 1)
+        finally:
+            await connection.close()
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as executor:
+        try:
+            return executor.submit(asyncio.run, probe()).result(timeout=timeout + 1)
+        except Exception:  # refused, auth failed, timed out: all mean "not usable"
+            return False
 
 
 async def _connect(url: str) -> Any:  # asyncpg ships no type stubs

@@ -17,7 +17,7 @@ from crm_devstack.banner import render_banner
 from crm_devstack.demo_tenant import seed_demo_tenant
 from crm_devstack.dev_secrets import DevSecrets, load_or_create_secrets
 from crm_devstack.infra import Infra, ensure_infra
-from crm_devstack.managed_process import ManagedProcess, echo_line
+from crm_devstack.managed_process import ManagedProcess, echo_block, echo_line
 from crm_devstack.net import LOCALHOST, tcp_reachable
 from crm_devstack.paths import data_dir, find_repo_root
 from crm_devstack.services import (
@@ -157,7 +157,7 @@ def finish_start(stack: Stack, dev_secrets: DevSecrets) -> None:
         say(message)
     else:
         say("gateway is not installed: demo tenant not seeded")
-    print(render_banner(gateway or GATEWAY, stack.running_specs(), dev_secrets), flush=True)
+    echo_block(render_banner(gateway or GATEWAY, stack.running_specs(), dev_secrets))
 
 
 def watch_children(stack: Stack) -> NoReturn:

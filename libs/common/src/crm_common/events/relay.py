@@ -141,7 +141,12 @@ class OutboxRelay:
     async def _publish_rows(self, rows: list[PendingRow]) -> tuple[int, Exception | None]:
         """Publish in seq order, one acknowledged publish at a time, and stop at the first
         failure: a later row must not overtake an earlier one."""
-        js = self._js()
+        if not rows:
+            return 0, None
+        try:
+            js = self._js()
+        except ConnectionError as exc:  # not connected yet or reconnecting: retry later
+            return 0, exc
         for index, row in enumerate(rows):
             try:
                 await self._publish_one(js, row)

@@ -1,0 +1,66 @@
+"""The gateway's outbound clients, built in one place (the gateway's bootstrap).
+
+``create_app`` takes ready-made ``Collaborators`` (tests pass fakes) or builds
+real ones in its lifespan from settings, inside the running event loop.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from grpc_health.v1 import health_pb2_grpc
+from redis.asyncio import Redis
+
+from crm.identity.v1 import identity_pb2_grpc
+from crm_common.grpc.client import create_channel
+from gateway.config import GatewaySettings
+from gateway.security.jwks import JwksCache, identity_jwks_fetcher
+
+IDENTITY_SERVICE = "crm.identity.v1.IdentityService"
+# Read-only RPCs: the only ones the channel may retry.
+IDENTITY_IDEMPOTENT_METHODS = ("GetJwks", "GetMe", "GetUser", "ListUsers", "ListAccessAudit")
+
+
+@dataclass
+class Collaborators:
+    identity: Any  # IdentityServiceStub, or a fake with the same coroutine methods
+    health: Any  # grpc.health.v1 HealthStub on the identity channel
+    redis: Redis
+    jwks: JwksCache
+    clock: Callable[[], float] = time.time  # wall clock for rate-limit windows
+    closers: list[Callable[[], Awaitable[Any]]] = field(default_factory=list)
+
+    async def aclose(self) -> None:
+        for close in reversed(self.closers):
+            await close()
+
+
+def build_collaborators(settings: GatewaySettings) -> Collaborators:
+    """Real clients; call inside the event loop that will use them."""
+    channel = create_channel(
+        settings.identity_addr,
+        service=IDENTITY_SERVICE,
+        internal_secret=settings.internal_secret.get_secret_value(),
+        idempotent_methods=IDENTITY_IDEMPOTENT_METHODS,
+        default_deadline=settings.upstream_deadline_seconds,
+    )
+    identity = identity_pb2_grpc.IdentityServiceStub(channel)
+    redis = Redis.from_url(
+        settings.redis_url,
+        decode_responses=True,
+        socket_timeout=settings.redis_timeout_seconds,
+        socket_connect_timeout=settings.redis_timeout_seconds,
+    )
+    jwks = JwksCache(
+        identity_jwks_fetcher(identity), min_refresh_seconds=settings.jwks_min_refresh_seconds
+    )
+    return Collaborators(
+        identity=identity,
+        health=health_pb2_grpc.HealthStub(channel),
+        redis=redis,
+        jwks=jwks,
+        closers=[lambda: channel.close(), redis.aclose],
+    )

@@ -1,0 +1,205 @@
+"""``Annotated`` dependencies: a route's signature reads like its contract.
+
+Callers come in three kinds, each a dependency that authenticates and then
+applies the matching rate limits: ``user_caller`` (bearer token),
+``platform_caller`` (X-Platform-Token) and ``anonymous_caller`` (client IP).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any
+
+from fastapi import Depends, Header, Request
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from crm.identity.v1.identity_pb2_grpc import IdentityServiceStub
+from crm_common.auth import ANONYMOUS, Principal, set_current_principal
+from crm_common.logging import bind_request, request_id_var
+from gateway.collaborators import Collaborators
+from gateway.config import GatewaySettings
+from gateway.idempotency import (
+    IdempotencyStore,
+    IdempotentReplayError,
+    StoredResponse,
+    fingerprint,
+)
+from gateway.middleware.idempotency import CLAIM_STATE_KEY
+from gateway.problem import ProblemError
+from gateway.ratelimit import Bucket, RateLimiter, enforce
+from gateway.security.caller import Caller
+from gateway.security.platform import platform_principal
+from gateway.security.tokens import InvalidTokenError, TokenVerifier
+
+bearer_scheme = HTTPBearer(auto_error=False, description="Access token from /api/v1/auth/token")
+platform_scheme = APIKeyHeader(
+    name="X-Platform-Token", auto_error=False, description="Platform operator token"
+)
+
+
+def get_settings(request: Request) -> GatewaySettings:
+    settings: GatewaySettings = request.app.state.settings
+    return settings
+
+
+def get_collaborators(request: Request) -> Collaborators:
+    collaborators: Collaborators = request.app.state.collaborators
+    return collaborators
+
+
+Settings = Annotated[GatewaySettings, Depends(get_settings)]
+CollaboratorsDep = Annotated[Collaborators, Depends(get_collaborators)]
+
+
+def get_identity(collaborators: CollaboratorsDep) -> Any:
+    return collaborators.identity
+
+
+def get_redis(collaborators: CollaboratorsDep) -> Redis:
+    return collaborators.redis
+
+
+IdentityStub = Annotated[IdentityServiceStub, Depends(get_identity)]
+RedisDep = Annotated[Redis, Depends(get_redis)]
+
+
+def client_ip(request: Request, settings: Settings) -> str:
+    if settings.trust_forwarded_for:
+        forwarded = request.headers.get("x-forwarded-for", "")
+        # The right-most entry is the one our own proxy appended; the rest is client-made.
+        if forwarded.strip():
+            return forwarded.split(",")[-1].strip()
+    return request.client.host if request.client else "unknown"
+
+
+ClientIp = Annotated[str, Depends(client_ip)]
+
+
+async def _limit(collaborators: Collaborators, buckets: list[Bucket]) -> None:
+    limiter = RateLimiter(collaborators.redis, collaborators.clock)
+    enforce(await limiter.check(buckets))
+
+
+def _ip_bucket(settings: GatewaySettings, ip: str) -> Bucket:
+    return Bucket("ip", ip, settings.rate_limit_anonymous_per_minute)
+
+
+def _unauthenticated(detail: str, scheme: str = "Bearer") -> ProblemError:
+    return ProblemError(401, detail, headers={"WWW-Authenticate": scheme})
+
+
+def _adopt(principal: Principal) -> None:
+    """The gRPC client interceptor forwards this principal; logs carry its tenant."""
+    set_current_principal(principal)
+    bind_request(request_id_var.get(), principal.tenant_id)
+
+
+async def user_caller(
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
+    ip: ClientIp,
+    settings: Settings,
+    collaborators: CollaboratorsDep,
+) -> Caller:
+    if credentials is None:
+        await _limit(collaborators, [_ip_bucket(settings, ip)])
+        raise _unauthenticated("a bearer access token is required")
+    verifier = TokenVerifier(
+        collaborators.jwks, collaborators.redis, leeway_seconds=settings.token_leeway_seconds
+    )
+    try:
+        principal = await verifier.verify(credentials.credentials)
+    except InvalidTokenError as exc:
+        # Failed credentials count against the client IP, so guessing is throttled.
+        await _limit(collaborators, [_ip_bucket(settings, ip)])
+        raise _unauthenticated(str(exc), 'Bearer error="invalid_token"') from exc
+    _adopt(principal)
+    await _limit(
+        collaborators,
+        [
+            Bucket("tenant", principal.tenant_id, settings.rate_limit_tenant_per_minute),
+            Bucket("principal", principal.user_id, settings.rate_limit_principal_per_minute),
+        ],
+    )
+    return Caller(principal, ip)
+
+
+async def platform_caller(
+    token: Annotated[str | None, Depends(platform_scheme)],
+    ip: ClientIp,
+    settings: Settings,
+    collaborators: CollaboratorsDep,
+) -> Caller:
+    principal = platform_principal(token or "", settings.platform_token)
+    if principal is None:
+        await _limit(collaborators, [_ip_bucket(settings, ip)])
+        raise _unauthenticated("a valid X-Platform-Token is required", "X-Platform-Token")
+    _adopt(principal)
+    bucket = Bucket("principal", "platform", settings.rate_limit_principal_per_minute)
+    await _limit(collaborators, [bucket])
+    return Caller(principal, ip)
+
+
+async def anonymous_caller(
+    ip: ClientIp, settings: Settings, collaborators: CollaboratorsDep
+) -> Caller:
+    await _limit(collaborators, [_ip_bucket(settings, ip)])
+    return Caller(ANONYMOUS, ip)
+
+
+async def _user_principal(caller: Annotated[Caller, Depends(user_caller)]) -> Principal:
+    return caller.principal
+
+
+async def _platform_principal(caller: Annotated[Caller, Depends(platform_caller)]) -> Principal:
+    return caller.principal
+
+
+CurrentPrincipal = Annotated[Principal, Depends(_user_principal)]
+PlatformPrincipal = Annotated[Principal, Depends(_platform_principal)]
+AnonymousCaller = Annotated[Caller, Depends(anonymous_caller)]
+
+
+CallerDependency = Callable[..., Awaitable[Caller]]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=255,
+        description="Retry-safe POST: the same key and body replay the first answer",
+    ),
+]
+
+
+def idempotent(caller_dependency: CallerDependency) -> Any:
+    """A route dependency claiming the request's Idempotency-Key for its caller."""
+
+    async def guard(
+        request: Request,
+        caller: Annotated[Caller, Depends(caller_dependency)],
+        settings: Settings,
+        collaborators: CollaboratorsDep,
+        key: IdempotencyKey = None,
+    ) -> None:
+        if key is None:
+            return
+        store = IdempotencyStore(collaborators.redis, settings.idempotency_ttl_seconds)
+        fp = fingerprint(request.method, request.url.path, await request.body())
+        try:
+            outcome = await store.begin(caller.scope_key, key, fp)
+        except (RedisError, OSError) as exc:
+            raise ProblemError(
+                503, "idempotency keys are unavailable; retry later", headers={"Retry-After": "1"}
+            ) from exc
+        if isinstance(outcome, StoredResponse):
+            raise IdempotentReplayError(outcome)
+        setattr(request.state, CLAIM_STATE_KEY, outcome)
+
+    return Depends(guard)
+
+
+UserIdempotency = idempotent(user_caller)
+PlatformIdempotency = idempotent(platform_caller)
+AnonymousIdempotency = idempotent(anonymous_caller)

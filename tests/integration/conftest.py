@@ -1,0 +1,104 @@
+"""End-to-end fixtures: real PostgreSQL, Redis and NATS (reused when this machine
+has them, throwaway otherwise), and the services and the gateway as real
+processes talking gRPC over sockets. Everything started here is stopped here."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from crm_devstack.infra import Infra
+from crm_devstack.net import LOCALHOST, free_port
+from crm_devstack.postgres import create_database, drop_database
+from crm_devstack.testing import ManagedProcess, unique_name
+from tests.integration.api import Api
+
+REPO = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+PLATFORM_TOKEN = "it-platform-token"
+INTERNAL_SECRET = "it-internal-secret"
+PRINCIPAL_LIMIT_PER_MINUTE = 300
+
+
+@dataclass
+class Stack:
+    infra: Infra
+    gateway_url: str
+    identity_port: int
+    identity_db_url: str
+    identity: ManagedProcess
+    gateway: ManagedProcess
+    log_dir: Path
+
+
+def _common_env(infra: Infra) -> dict[str, str]:
+    return {
+        **os.environ,
+        **infra.env(),
+        "CRM_ENV": "test",
+        "CRM_INTERNAL_SECRET": INTERNAL_SECRET,
+        "CRM_LOG_LEVEL": "INFO",
+        "CRM_OUTBOX_POLL_SECONDS": "0.2",
+    }
+
+
+@pytest.fixture(scope="session")
+def stack(infra: Infra) -> Iterator[Stack]:
+    log_dir = REPO / ".data" / "test-logs"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    db_name = unique_name("it_identity")
+    db_url = asyncio.run(create_database(infra.database_url, db_name))
+    identity_port, gateway_port = free_port(), free_port()
+    identity = ManagedProcess(
+        "identity",
+        [str(BIN / "crm-identity")],
+        env={
+            **_common_env(infra),
+            "CRM_SERVICE_NAME": "identity",
+            "CRM_IDENTITY_DATABASE_URL": db_url,
+            "CRM_MIGRATE_ON_START": "true",
+            "CRM_GRPC_PORT": str(identity_port),
+            "CRM_LOGIN_MAX_FAILURES": "5",
+        },
+        log_path=log_dir / "identity.log",
+        echo=False,
+    ).start()
+    gateway = ManagedProcess(
+        "gateway",
+        [str(BIN / "crm-gateway")],
+        env={
+            **_common_env(infra),
+            "CRM_SERVICE_NAME": "gateway",
+            "CRM_GATEWAY_PORT": str(gateway_port),
+            "CRM_IDENTITY_ADDR": f"{LOCALHOST}:{identity_port}",
+            "CRM_PLATFORM_TOKEN": PLATFORM_TOKEN,
+            "CRM_RATE_LIMIT_PRINCIPAL_PER_MINUTE": str(PRINCIPAL_LIMIT_PER_MINUTE),
+            "CRM_RATE_LIMIT_TENANT_PER_MINUTE": "100000",
+            "CRM_RATE_LIMIT_ANONYMOUS_PER_MINUTE": "100000",
+        },
+        log_path=log_dir / "gateway.log",
+        echo=False,
+    )
+    try:
+        identity.wait_grpc_ready(identity_port, timeout=60)
+        gateway.start()
+        gateway.wait_http_ready(f"http://{LOCALHOST}:{gateway_port}/readyz", timeout=60)
+        yield Stack(infra, f"http://{LOCALHOST}:{gateway_port}", identity_port, db_url,
+                    identity, gateway, log_dir)
+    finally:
+        gateway.stop()
+        identity.stop()
+        asyncio.run(drop_database(infra.database_url, db_name))
+
+
+@pytest.fixture(scope="session")
+def api(stack: Stack) -> Iterator[Api]:
+    client = Api(stack.gateway_url, PLATFORM_TOKEN)
+    yield client
+    client.close()
