@@ -45,7 +45,7 @@ run: install
 	$(BIN)/crm-dev run
 
 test: install
-	$(BIN)/python -m pytest -q libs services gateway tests/integration
+	$(BIN)/python -m pytest -q libs services gateway tests
 
 test-unit: install
 	$(BIN)/python -m pytest -q -m "not slow" libs/common/tests/unit services/*/tests/unit gateway/tests/unit

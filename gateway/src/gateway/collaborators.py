@@ -62,5 +62,5 @@ def build_collaborators(settings: GatewaySettings) -> Collaborators:
         health=health_pb2_grpc.HealthStub(channel),
         redis=redis,
         jwks=jwks,
-        closers=[lambda: channel.close(), redis.aclose],
+        closers=[channel.close, redis.aclose],
     )

@@ -1,11 +1,12 @@
 """``Annotated`` dependencies: a route's signature reads like its contract.
 
+No ``from __future__ import annotations`` here: ``idempotent`` builds a dependency
+whose annotations name a local variable, which FastAPI must evaluate eagerly.
+
 Callers come in three kinds, each a dependency that authenticates and then
 applies the matching rate limits: ``user_caller`` (bearer token),
 ``platform_caller`` (X-Platform-Token) and ``anonymous_caller`` (client IP).
 """
-
-from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
@@ -155,6 +156,10 @@ async def _user_principal(caller: Annotated[Caller, Depends(user_caller)]) -> Pr
 async def _platform_principal(caller: Annotated[Caller, Depends(platform_caller)]) -> Principal:
     return caller.principal
 
+
+# For ``dependencies=[...]`` of routes that need the check but not the value.
+RequireUser = Depends(user_caller)
+RequirePlatform = Depends(platform_caller)
 
 CurrentPrincipal = Annotated[Principal, Depends(_user_principal)]
 PlatformPrincipal = Annotated[Principal, Depends(_platform_principal)]

@@ -69,7 +69,9 @@ def tenant_created(response: pb.CreateTenantResponse) -> TenantCreated:
 # Tokens
 
 
-def issue_token_request(body: TokenRequest, client_ip: str, user_agent: str) -> pb.IssueTokenRequest:
+def issue_token_request(
+    body: TokenRequest, client_ip: str, user_agent: str
+) -> pb.IssueTokenRequest:
     return pb.IssueTokenRequest(
         tenant=body.tenant,
         email=body.email,

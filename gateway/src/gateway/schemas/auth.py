@@ -27,5 +27,5 @@ class LogoutRequest(RequestBody):
 class TokenPairRead(BaseModel):
     access_token: str
     refresh_token: str
-    token_type: str = "bearer"
+    token_type: str = "bearer"  # noqa: S105 - the OAuth token type, not a secret
     expires_in: int

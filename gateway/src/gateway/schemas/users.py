@@ -3,7 +3,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
+from pydantic.json_schema import SkipJsonSchema
 
 from gateway.schemas.common import (
     Email,
@@ -30,19 +31,27 @@ class UserCreate(RequestBody):
 
 class UserUpdate(RequestBody):
     """Partial update: only the fields present in the JSON change. ``null`` is not a
-    value for any of them (the types say so), hence the ``default=None`` trick."""
+    value for any of them; the schema says so (``SkipJsonSchema``) and so does the
+    validator."""
 
-    email: Email = Field(default=None)
-    password: Password = Field(default=None)
-    first_name: PersonName = Field(default=None)
-    last_name: PersonName = Field(default=None)
-    active: bool = Field(default=None)
-    roles: Annotated[list[Role], Field(max_length=20)] = Field(default=None)
-    timezone: TimeZone = Field(default=None)
-    language: Language = Field(default=None)
-    version: int = Field(
-        default=None, ge=1, description="Expected version (or send If-Match); 409 if stale"
+    email: Email | SkipJsonSchema[None] = None
+    password: Password | SkipJsonSchema[None] = None
+    first_name: PersonName | SkipJsonSchema[None] = None
+    last_name: PersonName | SkipJsonSchema[None] = None
+    active: bool | SkipJsonSchema[None] = None
+    roles: Annotated[list[Role], Field(max_length=20)] | SkipJsonSchema[None] = None
+    timezone: TimeZone | SkipJsonSchema[None] = None
+    language: Language | SkipJsonSchema[None] = None
+    version: Annotated[int, Field(ge=1)] | SkipJsonSchema[None] = Field(
+        default=None, description="Expected version (or send If-Match); 409 if stale"
     )
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _not_null(cls, value: object) -> object:
+        if value is None:
+            raise ValueError("must not be null; leave the field out to keep it")
+        return value
 
 
 class UserRead(BaseModel):

@@ -89,6 +89,7 @@ class JwksCache:
 
 def identity_jwks_fetcher(identity: Any) -> JwksFetcher:
     """Fetches the JWKS JSON with identity's ``GetJwks``."""
+
     async def fetch() -> str:
         response = await identity.GetJwks(identity_pb2.GetJwksRequest())
         return str(response.jwks_json)

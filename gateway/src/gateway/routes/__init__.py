@@ -1,0 +1,15 @@
+"""One router per resource; ``api_router`` mounts them under /api/v1."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from gateway.routes import audit, auth, me, tenants, users
+from gateway.routes.prefix import API_PREFIX
+
+
+def api_router() -> APIRouter:
+    router = APIRouter(prefix=API_PREFIX)
+    for module in (tenants, auth, me, users, audit):
+        router.include_router(module.router)
+    return router
