@@ -39,7 +39,9 @@ class Api:
     def close(self) -> None:
         self.http.close()
 
-    def request(self, method: str, path: str, session: Session | None = None, **kw: Any) -> httpx.Response:
+    def request(
+        self, method: str, path: str, session: Session | None = None, **kw: Any
+    ) -> httpx.Response:
         headers = dict(kw.pop("headers", {}) or {})
         if session is not None:
             headers.update(session.headers)
@@ -48,8 +50,11 @@ class Api:
     def create_tenant(self, slug: str | None = None, **fields: Any) -> Tenant:
         slug = slug or f"t-{uuid.uuid4().hex[:10]}"
         body = {
-            "name": f"Tenant {slug}", "slug": slug, "admin_email": f"admin@{slug}.example",
-            "admin_password": PASSWORD, **fields,
+            "name": f"Tenant {slug}",
+            "slug": slug,
+            "admin_email": f"admin@{slug}.example",
+            "admin_password": PASSWORD,
+            **fields,
         }
         response = self.http.post(
             "/api/v1/tenants", json=body, headers={"X-Platform-Token": self.platform_token}
@@ -71,7 +76,13 @@ class Api:
         return Session(tenant, email, data["access_token"], data["refresh_token"])
 
     def create_user(self, admin: Session, email: str, **fields: Any) -> dict[str, Any]:
-        body = {"email": email, "password": PASSWORD, "first_name": "Ada", "last_name": "L", **fields}
+        body = {
+            "email": email,
+            "password": PASSWORD,
+            "first_name": "Ada",
+            "last_name": "L",
+            **fields,
+        }
         response = self.request("POST", "/api/v1/users", admin, json=body)
         assert response.status_code == 201, response.text
         return response.json()

@@ -89,8 +89,15 @@ def stack(infra: Infra) -> Iterator[Stack]:
         identity.wait_grpc_ready(identity_port, timeout=60)
         gateway.start()
         gateway.wait_http_ready(f"http://{LOCALHOST}:{gateway_port}/readyz", timeout=60)
-        yield Stack(infra, f"http://{LOCALHOST}:{gateway_port}", identity_port, db_url,
-                    identity, gateway, log_dir)
+        yield Stack(
+            infra,
+            f"http://{LOCALHOST}:{gateway_port}",
+            identity_port,
+            db_url,
+            identity,
+            gateway,
+            log_dir,
+        )
     finally:
         gateway.stop()
         identity.stop()

@@ -11,8 +11,12 @@ def test_create_tenant_returns_contract_and_rejects_duplicate_slug(api: Api) -> 
     tenant = api.create_tenant(timezone="Asia/Tokyo", currency="JPY")
     again = api.http.post(
         "/api/v1/tenants",
-        json={"name": "X", "slug": tenant.slug, "admin_email": "x@x.example",
-              "admin_password": PASSWORD},
+        json={
+            "name": "X",
+            "slug": tenant.slug,
+            "admin_email": "x@x.example",
+            "admin_password": PASSWORD,
+        },
         headers={"X-Platform-Token": api.platform_token},
     )
     assert again.status_code == 409
@@ -20,17 +24,28 @@ def test_create_tenant_returns_contract_and_rejects_duplicate_slug(api: Api) -> 
 
 
 def test_create_tenant_needs_the_platform_token(api: Api) -> None:
-    body = {"name": "X", "slug": "no-token", "admin_email": "x@x.example", "admin_password": PASSWORD}
+    body = {
+        "name": "X",
+        "slug": "no-token",
+        "admin_email": "x@x.example",
+        "admin_password": PASSWORD,
+    }
     assert api.http.post("/api/v1/tenants", json=body).status_code == 401
     wrong = api.http.post("/api/v1/tenants", json=body, headers={"X-Platform-Token": "nope"})
     assert wrong.status_code == 401
 
 
 def test_invalid_tenant_names_the_fields_at_fault_and_creates_nothing(api: Api) -> None:
-    body = {"name": "Bad", "slug": "Bad Slug!", "admin_email": "not-an-email",
-            "admin_password": "short", "timezone": "Mars/Olympus"}
-    response = api.http.post("/api/v1/tenants", json=body,
-                             headers={"X-Platform-Token": api.platform_token})
+    body = {
+        "name": "Bad",
+        "slug": "Bad Slug!",
+        "admin_email": "not-an-email",
+        "admin_password": "short",
+        "timezone": "Mars/Olympus",
+    }
+    response = api.http.post(
+        "/api/v1/tenants", json=body, headers={"X-Platform-Token": api.platform_token}
+    )
     assert response.status_code == 422
     fields = {e["field"] for e in response.json()["errors"]}
     assert {"slug", "admin_email", "admin_password", "timezone"} <= fields
@@ -53,8 +68,9 @@ def test_access_token_verifies_against_published_jwks(api: Api) -> None:
     jwks = api.http.get("/.well-known/jwks.json").json()
     kid = jwt.get_unverified_header(tenant.admin.access_token)["kid"]
     key = next(k for k in jwks["keys"] if k["kid"] == kid)
-    claims = jwt.decode(tenant.admin.access_token, jwt.PyJWK(key).key, algorithms=["EdDSA"],
-                        audience="crm")
+    claims = jwt.decode(
+        tenant.admin.access_token, jwt.PyJWK(key).key, algorithms=["EdDSA"], audience="crm"
+    )
     assert claims["tid"] == tenant.id and claims["sub"] == tenant.admin_user_id
     assert "d" not in key  # never the private part
 
@@ -109,8 +125,9 @@ def test_disabling_a_user_revokes_their_tokens(api: Api) -> None:
 
 def test_login_is_throttled_after_repeated_failures(api: Api) -> None:
     tenant = api.create_tenant()
-    statuses = [api.token(tenant.slug, tenant.admin.email, "wrong-password").status_code
-                for _ in range(6)]
+    statuses = [
+        api.token(tenant.slug, tenant.admin.email, "wrong-password").status_code for _ in range(6)
+    ]
     assert statuses[:5] == [401] * 5
     assert statuses[5] == 429
     locked = api.token(tenant.slug, tenant.admin.email, PASSWORD)

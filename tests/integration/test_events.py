@@ -36,8 +36,11 @@ def audit_entries(api: Api, admin: Session) -> list[dict[str, Any]]:
 
 
 def logins_of(api: Api, admin: Session, email: str) -> list[dict[str, Any]]:
-    return [e for e in audit_entries(api, admin)
-            if e["kind"] == "login_succeeded" and e["email"] == email]
+    return [
+        e
+        for e in audit_entries(api, admin)
+        if e["kind"] == "login_succeeded" and e["email"] == email
+    ]
 
 
 def test_login_is_audited_through_events(api: Api) -> None:
@@ -76,8 +79,9 @@ async def _republish_login_event(nats_url: str, tenant_id: str) -> str:
                 msg = await sub.next_msg(timeout=5)
                 envelope = parse_envelope(msg.data)
                 if envelope.tenant_id == tenant_id:
-                    await js.publish(msg.subject, msg.data,
-                                     headers={"Nats-Msg-Id": str(uuid.uuid4())})
+                    await js.publish(
+                        msg.subject, msg.data, headers={"Nats-Msg-Id": str(uuid.uuid4())}
+                    )
                     return envelope.id
         finally:
             await sub.unsubscribe()

@@ -24,8 +24,9 @@ def test_user_crud_and_cursor_pagination(api: Api) -> None:
     assert len(seen) == len(set(seen))
 
     user_id = created[0]["id"]
-    patched = api.request("PATCH", f"/api/v1/users/{user_id}", tenant.admin,
-                          json={"first_name": "Grace"})
+    patched = api.request(
+        "PATCH", f"/api/v1/users/{user_id}", tenant.admin, json={"first_name": "Grace"}
+    )
     assert patched.status_code == 200
     assert patched.json()["first_name"] == "Grace" and patched.json()["last_name"] == "L"
     got = api.request("GET", f"/api/v1/users/{user_id}", tenant.admin).json()
@@ -35,18 +36,32 @@ def test_user_crud_and_cursor_pagination(api: Api) -> None:
 def test_stale_version_is_refused(api: Api) -> None:
     tenant = api.create_tenant()
     user = api.create_user(tenant.admin, "v@example.com")
-    ok = api.request("PATCH", f"/api/v1/users/{user['id']}", tenant.admin,
-                     json={"first_name": "A"}, headers={"If-Match": str(user["version"])})
+    ok = api.request(
+        "PATCH",
+        f"/api/v1/users/{user['id']}",
+        tenant.admin,
+        json={"first_name": "A"},
+        headers={"If-Match": str(user["version"])},
+    )
     assert ok.status_code == 200
-    stale = api.request("PATCH", f"/api/v1/users/{user['id']}", tenant.admin,
-                        json={"first_name": "B"}, headers={"If-Match": str(user["version"])})
+    stale = api.request(
+        "PATCH",
+        f"/api/v1/users/{user['id']}",
+        tenant.admin,
+        json={"first_name": "B"},
+        headers={"If-Match": str(user["version"])},
+    )
     assert stale.status_code == 409
 
 
 def test_bad_input_names_the_field_and_changes_nothing(api: Api) -> None:
     tenant = api.create_tenant()
-    bad = api.request("POST", "/api/v1/users", tenant.admin,
-                      json={"email": "nope", "password": "correct-horse-battery"})
+    bad = api.request(
+        "POST",
+        "/api/v1/users",
+        tenant.admin,
+        json={"email": "nope", "password": "correct-horse-battery"},
+    )
     assert bad.status_code == 422
     assert bad.headers["content-type"].startswith("application/problem+json")
     assert [e["field"] for e in bad.json()["errors"]] == ["email"]
@@ -59,8 +74,12 @@ def test_bad_input_names_the_field_and_changes_nothing(api: Api) -> None:
 def test_duplicate_email_is_a_conflict(api: Api) -> None:
     tenant = api.create_tenant()
     api.create_user(tenant.admin, "dup@example.com")
-    again = api.request("POST", "/api/v1/users", tenant.admin,
-                        json={"email": "DUP@example.com", "password": "correct-horse-battery"})
+    again = api.request(
+        "POST",
+        "/api/v1/users",
+        tenant.admin,
+        json={"email": "DUP@example.com", "password": "correct-horse-battery"},
+    )
     assert again.status_code == 409
 
 
@@ -82,8 +101,12 @@ def test_non_admin_cannot_manage_users(api: Api) -> None:
     api.create_user(tenant.admin, "plain@example.com")
     plain = api.login(tenant.slug, "plain@example.com")
     assert api.request("GET", "/api/v1/users", plain).status_code == 200
-    denied = api.request("POST", "/api/v1/users", plain,
-                         json={"email": "x@example.com", "password": "correct-horse-battery"})
+    denied = api.request(
+        "POST",
+        "/api/v1/users",
+        plain,
+        json={"email": "x@example.com", "password": "correct-horse-battery"},
+    )
     assert denied.status_code == 403
 
 
@@ -95,8 +118,13 @@ def test_idempotency_key_replays_and_rejects_a_different_body(api: Api) -> None:
     second = api.request("POST", "/api/v1/users", tenant.admin, json=body, headers=key)
     assert first.status_code == second.status_code == 201
     assert first.json()["id"] == second.json()["id"]
-    other = api.request("POST", "/api/v1/users", tenant.admin,
-                        json={**body, "email": "twice@example.com"}, headers=key)
+    other = api.request(
+        "POST",
+        "/api/v1/users",
+        tenant.admin,
+        json={**body, "email": "twice@example.com"},
+        headers=key,
+    )
     assert other.status_code == 422
     users = api.request("GET", "/api/v1/users", tenant.admin).json()["items"]
     assert sorted(u["email"] for u in users) == sorted([tenant.admin.email, "once@example.com"])

@@ -2,7 +2,8 @@
 nats-server per test, a NATS client with the CRM streams, and in-memory tracing.
 
 PostgreSQL is the server at ``CRM_TEST_DATABASE_URL``, else the session's shared
-``infra`` (root conftest.py: the local server when reachable, an embedded one otherwise); each test session gets its own database, dropped at the end. nats-server is
+``infra`` (root conftest.py: the local server when reachable, an embedded one
+otherwise); each test session gets its own database, dropped at the end. nats-server is
 the venv's binary (``crm_devstack.nats``); each test gets its own, so a test that kills
 it cannot disturb another.
 """
@@ -17,12 +18,6 @@ from pathlib import Path
 
 import pytest
 import pytest_asyncio
-from crm_common.db import Base, create_engine, session_factory
-from crm_common.events.streams import connect_nats, ensure_streams
-from crm_common.events.tables import InboxEntry, OutboxMessage
-from crm_devstack.infra import Infra
-from crm_devstack.nats import NatsServer, start_nats_server
-from crm_devstack.postgres import create_database, drop_database
 from nats.aio.client import Client
 from nats.js import JetStreamContext
 from opentelemetry import trace
@@ -31,6 +26,14 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from crm_common.db import Base, create_engine, session_factory
+from crm_common.events.streams import connect_nats, ensure_streams
+from crm_common.events.tables import InboxEntry, OutboxMessage
+from crm_devstack.infra import Infra
+from crm_devstack.nats import NatsServer, start_nats_server
+from crm_devstack.postgres import create_database, drop_database
+
 
 @pytest.fixture(scope="session")
 def pg_admin_url(infra: Infra) -> str:

@@ -14,7 +14,12 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import DateTime, Integer, MetaData, Uuid, func
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 if TYPE_CHECKING:
@@ -58,7 +63,7 @@ class TenantScoped:
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     @declared_attr.directive
-    def __mapper_args__(cls) -> dict[str, Any]:  # noqa: N805 - SQLAlchemy declared_attr
+    def __mapper_args__(cls) -> dict[str, Any]:
         return {"version_id_col": cls.version}
 
 

@@ -18,7 +18,9 @@ async def revoke_session(redis: Redis, session_id: str, ttl_seconds: int) -> Non
     await redis.set(SESSION_KEY.format(session_id=session_id), "1", ex=ttl_seconds)
 
 
-async def revoke_user_tokens(redis: Redis, user_id: str, issued_before: int, ttl_seconds: int) -> None:
+async def revoke_user_tokens(
+    redis: Redis, user_id: str, issued_before: int, ttl_seconds: int
+) -> None:
     """Tokens of ``user_id`` issued at or before ``issued_before`` (unix seconds) stop working."""
     await redis.set(USER_KEY.format(user_id=user_id), str(issued_before), ex=ttl_seconds)
 

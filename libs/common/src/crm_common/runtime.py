@@ -84,7 +84,9 @@ class Runtime:
     relay: OutboxRelay
 
     def uow(self) -> UnitOfWork:
-        return UnitOfWork(self.sessions, source=self.settings.service_name, on_commit=self.relay.wake)
+        return UnitOfWork(
+            self.sessions, source=self.settings.service_name, on_commit=self.relay.wake
+        )
 
 
 @dataclass(frozen=True)
@@ -182,7 +184,11 @@ def _start_background(
     loops: list[Awaitable[None]] = [runtime.nats.keep_connecting(stop), runtime.relay.run(stop)]
     for sub in parts.subscriptions:
         consumer = EventConsumer(
-            sub.name, sub.subjects, sub.handler, runtime.uow, runtime.nats.js,
+            sub.name,
+            sub.subjects,
+            sub.handler,
+            runtime.uow,
+            runtime.nats.js,
             max_deliveries=settings.consumer_max_deliveries,
         )
         loops.append(consumer.run(stop))
@@ -199,8 +205,8 @@ async def _logged(loop: Awaitable[None]) -> None:
         log.exception("background task crashed")
 
 
-async def _stop_background(tasks: list[asyncio.Task[None]], timeout: float = 5.0) -> None:
-    _, pending = await asyncio.wait(tasks, timeout=timeout)
+async def _stop_background(tasks: list[asyncio.Task[None]], wait_seconds: float = 5.0) -> None:
+    _, pending = await asyncio.wait(tasks, timeout=wait_seconds)
     for task in pending:
         task.cancel()
     await asyncio.gather(*pending, return_exceptions=True)

@@ -8,6 +8,14 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 import pytest_asyncio
+from google.protobuf.wrappers_pb2 import StringValue
+from nats.js import JetStreamContext
+from opentelemetry import trace
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from prometheus_client import REGISTRY
+from sqlalchemy import Column, MetaData, String, Table, Uuid, func, insert, select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
 from crm.common.v1 import events_pb2
 from crm_common.db import UnitOfWork
 from crm_common.events.consumer import EventConsumer
@@ -16,13 +24,6 @@ from crm_common.events.relay import OutboxRelay
 from crm_common.events.streams import DLQ_STREAM
 from crm_common.events.tables import InboxEntry
 from crm_devstack.nats import NatsServer
-from google.protobuf.wrappers_pb2 import StringValue
-from nats.js import JetStreamContext
-from opentelemetry import trace
-from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
-from prometheus_client import REGISTRY
-from sqlalchemy import Column, MetaData, String, Table, Uuid, func, insert, select
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 SUBJECT = "crm.test.deal.won"
 Sessions = async_sessionmaker[AsyncSession]

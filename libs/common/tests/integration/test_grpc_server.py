@@ -32,10 +32,14 @@ SERVICE = "crm.identity.v1.IdentityService"
 class EchoPrincipal(identity_pb2_grpc.IdentityServiceServicer):
     async def GetMe(self, request: pb.GetMeRequest, context: grpc.aio.ServicerContext) -> pb.Me:
         principal = current_principal()
-        return pb.Me(user=pb.User(id=principal.user_id, tenant_id=principal.tenant_id),
-                     permissions=list(principal.permissions))
+        return pb.Me(
+            user=pb.User(id=principal.user_id, tenant_id=principal.tenant_id),
+            permissions=list(principal.permissions),
+        )
 
-    async def GetUser(self, request: pb.GetUserRequest, context: grpc.aio.ServicerContext) -> pb.User:
+    async def GetUser(
+        self, request: pb.GetUserRequest, context: grpc.aio.ServicerContext
+    ) -> pb.User:
         if request.id == "bad":
             raise InvalidArgument.for_field("id", "must be a UUID")
         if request.id == "boom":
@@ -53,8 +57,16 @@ async def server() -> AsyncIterator[GrpcServer]:
     servicer = EchoPrincipal()
     srv = GrpcServer(
         service="echo",
-        registrations=[Registration(SERVICE, lambda s: identity_pb2_grpc.add_IdentityServiceServicer_to_server(servicer, s))],
-        internal_secret=SECRET, host="127.0.0.1", port=0, readiness_checks=[readiness],
+        registrations=[
+            Registration(
+                SERVICE,
+                lambda s: identity_pb2_grpc.add_IdentityServiceServicer_to_server(servicer, s),
+            )
+        ],
+        internal_secret=SECRET,
+        host="127.0.0.1",
+        port=0,
+        readiness_checks=[readiness],
         readiness_interval=0.1,
     )
     srv.ready_flag = ready  # type: ignore[attr-defined]
@@ -71,7 +83,9 @@ async def channel(server: GrpcServer) -> AsyncIterator[grpc.aio.Channel]:
 
 
 async def test_principal_travels_signed_in_metadata(channel: grpc.aio.Channel) -> None:
-    token = set_current_principal(Principal(kind="user", tenant_id="t1", user_id="u1", permissions=("*",)))
+    token = set_current_principal(
+        Principal(kind="user", tenant_id="t1", user_id="u1", permissions=("*",))
+    )
     try:
         me = await identity_pb2_grpc.IdentityServiceStub(channel).GetMe(pb.GetMeRequest())
     finally:
@@ -109,9 +123,13 @@ async def test_domain_errors_map_to_statuses_with_field_details(channel: grpc.ai
 
 async def test_metrics_count_calls_per_method_and_code(channel: grpc.aio.Channel) -> None:
     method = f"/{SERVICE}/GetUser"
-    before = REGISTRY.get_sample_value(
-        "crm_grpc_server_requests_total", {"service": "echo", "method": method, "code": "NOT_FOUND"}
-    ) or 0
+    before = (
+        REGISTRY.get_sample_value(
+            "crm_grpc_server_requests_total",
+            {"service": "echo", "method": method, "code": "NOT_FOUND"},
+        )
+        or 0
+    )
     with pytest.raises(grpc.aio.AioRpcError):
         await identity_pb2_grpc.IdentityServiceStub(channel).GetUser(pb.GetUserRequest(id="x"))
     after = REGISTRY.get_sample_value(
@@ -120,7 +138,9 @@ async def test_metrics_count_calls_per_method_and_code(channel: grpc.aio.Channel
     assert after == before + 1
 
 
-async def test_health_reports_readiness_and_liveness_separately(server: GrpcServer, channel: grpc.aio.Channel) -> None:
+async def test_health_reports_readiness_and_liveness_separately(
+    server: GrpcServer, channel: grpc.aio.Channel
+) -> None:
     health = health_pb2_grpc.HealthStub(channel)
     serving = health_pb2.HealthCheckResponse.SERVING
     assert (await health.Check(health_pb2.HealthCheckRequest(service=""))).status == serving

@@ -6,17 +6,18 @@ import asyncio
 import uuid
 from datetime import timedelta
 
+from google.protobuf.wrappers_pb2 import StringValue
+from nats.js import JetStreamContext
+from prometheus_client import REGISTRY
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
 from crm_common.db import UnitOfWork
 from crm_common.events.envelope import NewEvent, parse_envelope
 from crm_common.events.relay import OutboxRelay
 from crm_common.events.streams import EVENTS_STREAM
 from crm_common.events.tables import OutboxMessage
 from crm_devstack.nats import NatsServer
-from google.protobuf.wrappers_pb2 import StringValue
-from nats.js import JetStreamContext
-from prometheus_client import REGISTRY
-from sqlalchemy import func, select, update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 SUBJECT = "crm.test.lead.created"
 Sessions = async_sessionmaker[AsyncSession]

@@ -5,6 +5,9 @@ from __future__ import annotations
 import time
 
 import pytest
+from nats.aio.client import Client
+from nats.js import JetStreamContext
+
 from crm_common.events.streams import (
     DLQ_STREAM,
     EVENTS_STREAM,
@@ -12,8 +15,6 @@ from crm_common.events.streams import (
     ensure_streams,
 )
 from crm_devstack.net import free_port
-from nats.aio.client import Client
-from nats.js import JetStreamContext
 
 
 async def test_connect_fails_after_bounded_time_without_server() -> None:

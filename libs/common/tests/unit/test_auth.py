@@ -10,8 +10,14 @@ SECRET = "s3cret"
 
 
 def test_principal_round_trips_through_signed_metadata() -> None:
-    principal = Principal(kind="user", tenant_id="t1", user_id="u1", roles=("admin",),
-                          permissions=("*",), profile_ids=("p1", "p2"))
+    principal = Principal(
+        kind="user",
+        tenant_id="t1",
+        user_id="u1",
+        roles=("admin",),
+        permissions=("*",),
+        profile_ids=("p1", "p2"),
+    )
     assert decode_principal(dict(encode_principal(principal, SECRET)), SECRET) == principal
 
 
@@ -31,7 +37,13 @@ def test_missing_principal_is_anonymous() -> None:
 
 @pytest.mark.parametrize(
     ("permissions", "allowed"),
-    [(("*",), True), (("leads:view",), True), (("leads:*",), True), (("deals:view",), False), ((), False)],
+    [
+        (("*",), True),
+        (("leads:view",), True),
+        (("leads:*",), True),
+        (("deals:view",), False),
+        ((), False),
+    ],
 )
 def test_can_checks_module_and_action(permissions: tuple[str, ...], allowed: bool) -> None:
     principal = Principal(kind="user", tenant_id="t", permissions=permissions)

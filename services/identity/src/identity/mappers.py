@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
@@ -32,46 +33,70 @@ def _ts(value: datetime | None) -> Timestamp | None:
 
 def tenant_to_pb(row: TenantRow) -> pb.Tenant:
     return pb.Tenant(
-        id=str(row.id), name=row.name, slug=row.slug, timezone=row.timezone,
-        currency=row.currency, created_at=_ts(row.created_at),
+        id=str(row.id),
+        name=row.name,
+        slug=row.slug,
+        timezone=row.timezone,
+        currency=row.currency,
+        created_at=_ts(row.created_at),
     )
 
 
 def user_to_pb(row: UserRow) -> pb.User:
     return pb.User(
-        id=str(row.id), tenant_id=str(row.tenant_id), email=row.email,
-        first_name=row.first_name, last_name=row.last_name, active=row.active,
-        roles=list(row.roles), timezone=row.timezone, language=row.language,
-        created_at=_ts(row.created_at), updated_at=_ts(row.updated_at), version=row.version,
+        id=str(row.id),
+        tenant_id=str(row.tenant_id),
+        email=row.email,
+        first_name=row.first_name,
+        last_name=row.last_name,
+        active=row.active,
+        roles=list(row.roles),
+        timezone=row.timezone,
+        language=row.language,
+        created_at=_ts(row.created_at),
+        updated_at=_ts(row.updated_at),
+        version=row.version,
         last_login_at=_ts(row.last_login_at),
     )
 
 
 def audit_to_pb(row: AccessAuditRow) -> pb.AccessAuditEntry:
     return pb.AccessAuditEntry(
-        id=str(row.id), event_id=str(row.event_id), kind=row.kind,
-        user_id=str(row.user_id) if row.user_id else "", email=row.email,
-        client_ip=row.client_ip, detail=row.detail, occurred_at=_ts(row.occurred_at),
+        id=str(row.id),
+        event_id=str(row.event_id),
+        kind=row.kind,
+        user_id=str(row.user_id) if row.user_id else "",
+        email=row.email,
+        client_ip=row.client_ip,
+        detail=row.detail,
+        occurred_at=_ts(row.occurred_at),
     )
 
 
-def page_to_pb(page: Page[object]) -> types_pb2.PageResponse:
+def page_to_pb(page: Page[Any]) -> types_pb2.PageResponse:
     return types_pb2.PageResponse(next_cursor=page.next_cursor or "")
 
 
 def create_tenant_cmd(req: pb.CreateTenantRequest) -> commands.CreateTenant:
     return commands.CreateTenant(
-        name=req.name, slug=req.slug, admin_email=req.admin_email,
-        admin_password=req.admin_password, timezone=req.timezone or "UTC",
+        name=req.name,
+        slug=req.slug,
+        admin_email=req.admin_email,
+        admin_password=req.admin_password,
+        timezone=req.timezone or "UTC",
         currency=req.currency or "USD",
     )
 
 
 def create_user_cmd(req: pb.CreateUserRequest) -> commands.CreateUser:
     return commands.CreateUser(
-        email=req.email, password=req.password, first_name=req.first_name,
-        last_name=req.last_name, roles=list(req.roles) or ["user"],
-        timezone=req.timezone or "UTC", language=req.language or "en",
+        email=req.email,
+        password=req.password,
+        first_name=req.first_name,
+        last_name=req.last_name,
+        roles=list(req.roles) or ["user"],
+        timezone=req.timezone or "UTC",
+        language=req.language or "en",
     )
 
 

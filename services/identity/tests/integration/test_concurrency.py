@@ -21,7 +21,9 @@ PASSWORD = "correct-horse-battery"
 
 def fresh_keys(deps: IdentityDeps) -> SigningKeys:
     """A key store with an empty cache, as in a newly started replica."""
-    return SigningKeys(deps.keys._sessions, passphrase="test", cache_seconds=30, token_ttl_seconds=900)
+    return SigningKeys(
+        deps.keys._sessions, passphrase="test", cache_seconds=30, token_ttl_seconds=900
+    )
 
 
 async def new_tenant(deps: IdentityDeps) -> str:
@@ -30,7 +32,9 @@ async def new_tenant(deps: IdentityDeps) -> str:
     return slug
 
 
-async def test_concurrent_refresh_with_one_token_lets_exactly_one_through(deps: IdentityDeps) -> None:
+async def test_concurrent_refresh_with_one_token_lets_exactly_one_through(
+    deps: IdentityDeps,
+) -> None:
     slug = await new_tenant(deps)
     pair = await sessions.issue_token(IssueToken(slug, f"a@{slug}.example", PASSWORD), deps)
     results = await asyncio.gather(

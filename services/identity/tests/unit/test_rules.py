@@ -9,8 +9,8 @@ from crm_common.errors import InvalidArgument
 from identity import mappers
 from identity.adapters.tokens import hash_refresh_token, new_refresh_token
 from identity.domain import rules
-from identity.service_layer.tenants import validate
 from identity.domain.commands import CreateTenant
+from identity.service_layer.tenants import validate
 
 
 def violations_of(cmd: CreateTenant) -> set[str]:
@@ -20,12 +20,22 @@ def violations_of(cmd: CreateTenant) -> set[str]:
 
 
 def test_valid_tenant_passes() -> None:
-    validate(CreateTenant("Acme", "acme-eu", "a@acme.example", "long-enough-pw", "Europe/Rome", "EUR"), 10)
+    validate(
+        CreateTenant("Acme", "acme-eu", "a@acme.example", "long-enough-pw", "Europe/Rome", "EUR"),
+        10,
+    )
 
 
 def test_every_bad_field_is_reported_at_once() -> None:
     cmd = CreateTenant("", "-Bad-", "nope", "short", "Mars/Base", "euro")
-    assert violations_of(cmd) == {"name", "slug", "admin_email", "admin_password", "timezone", "currency"}
+    assert violations_of(cmd) == {
+        "name",
+        "slug",
+        "admin_email",
+        "admin_password",
+        "timezone",
+        "currency",
+    }
 
 
 @pytest.mark.parametrize("slug", ["a", "acme", "acme-2", "x" * 63])
@@ -59,8 +69,15 @@ def test_refresh_tokens_are_stored_only_as_hashes() -> None:
 
 def test_update_mask_selects_changes_and_refuses_unknown_fields() -> None:
     user_id = str(uuid.uuid4())
-    cmd = mappers.update_user_cmd(pb.UpdateUserRequest(id=user_id, update_mask=["first_name", "roles"],
-                                                       first_name="Ada", roles=["admin"], last_name="x"))
+    cmd = mappers.update_user_cmd(
+        pb.UpdateUserRequest(
+            id=user_id,
+            update_mask=["first_name", "roles"],
+            first_name="Ada",
+            roles=["admin"],
+            last_name="x",
+        )
+    )
     assert cmd.changes == {"first_name": "Ada", "roles": ["admin"]}
     with pytest.raises(InvalidArgument):
         mappers.update_user_cmd(pb.UpdateUserRequest(id=user_id, update_mask=["password_hash"]))

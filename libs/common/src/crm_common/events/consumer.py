@@ -15,7 +15,6 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 
-from crm.common.v1 import events_pb2
 from google.protobuf.message import DecodeError
 from nats.aio.msg import Msg
 from nats.errors import TimeoutError as NatsTimeoutError
@@ -23,6 +22,7 @@ from nats.js import JetStreamContext, api
 from opentelemetry import propagate, trace
 from opentelemetry.trace import Status, StatusCode
 
+from crm.common.v1 import events_pb2
 from crm_common.db import UnitOfWork
 from crm_common.events import metrics
 from crm_common.events.backoff import backoff_delay, sleep_unless_stopped

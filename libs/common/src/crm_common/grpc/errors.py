@@ -81,7 +81,7 @@ def read_failure(error: grpc.RpcError) -> RpcFailure:
     message = error.details() if hasattr(error, "details") else str(error)
     failure = RpcFailure(code=code, message=message or code.name.lower())
     try:
-        status = rpc_status.from_call(error)  # type: ignore[arg-type]
+        status = rpc_status.from_call(error)
     except (ValueError, AttributeError):
         status = None
     if status is None:

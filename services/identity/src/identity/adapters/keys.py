@@ -56,9 +56,9 @@ class SigningKeys:
 
     async def rotate(self, session: AsyncSession) -> str:
         await session.execute(
-            sa.update(SigningKeyRow).where(SigningKeyRow.retired_at.is_(None)).values(
-                retired_at=utcnow()
-            )
+            sa.update(SigningKeyRow)
+            .where(SigningKeyRow.retired_at.is_(None))
+            .values(retired_at=utcnow())
         )
         row = self._new_row()
         session.add(row)
@@ -70,7 +70,11 @@ class SigningKeys:
         async with self._sessions() as session:
             rows = await session.scalars(
                 sa.select(SigningKeyRow)
-                .where(sa.or_(SigningKeyRow.retired_at.is_(None), SigningKeyRow.retired_at > keep_after))
+                .where(
+                    sa.or_(
+                        SigningKeyRow.retired_at.is_(None), SigningKeyRow.retired_at > keep_after
+                    )
+                )
                 .order_by(SigningKeyRow.created_at.desc())
             )
             return {"keys": [json.loads(row.public_jwk) for row in rows]}

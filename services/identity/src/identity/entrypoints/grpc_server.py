@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TypeAlias
+
 import grpc
 
 from crm.identity.v1 import identity_pb2 as pb
@@ -13,18 +15,24 @@ from identity.domain import commands
 from identity.service_layer import audit, keys, sessions, tenants, users
 from identity.service_layer.deps import IdentityDeps
 
-Context = grpc.aio.ServicerContext
+Context: TypeAlias = grpc.aio.ServicerContext
 
 
 class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
     def __init__(self, deps: IdentityDeps) -> None:
         self._deps = deps
 
-    async def CreateTenant(self, request: pb.CreateTenantRequest, context: Context) -> pb.CreateTenantResponse:
+    async def CreateTenant(
+        self, request: pb.CreateTenantRequest, context: Context
+    ) -> pb.CreateTenantResponse:
         if current_principal().kind != "platform":
             raise PermissionDenied("only the platform operator creates tenants")
-        tenant, admin_id = await tenants.create_tenant(mappers.create_tenant_cmd(request), self._deps)
-        return pb.CreateTenantResponse(tenant=mappers.tenant_to_pb(tenant), admin_user_id=str(admin_id))
+        tenant, admin_id = await tenants.create_tenant(
+            mappers.create_tenant_cmd(request), self._deps
+        )
+        return pb.CreateTenantResponse(
+            tenant=mappers.tenant_to_pb(tenant), admin_user_id=str(admin_id)
+        )
 
     async def IssueToken(self, request: pb.IssueTokenRequest, context: Context) -> pb.TokenPair:
         cmd = commands.IssueToken(
@@ -54,7 +62,8 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
         principal = require_authenticated()
         user, tenant = await users.get_me(principal, self._deps)
         return pb.Me(
-            user=mappers.user_to_pb(user), tenant=mappers.tenant_to_pb(tenant),
+            user=mappers.user_to_pb(user),
+            tenant=mappers.tenant_to_pb(tenant),
             permissions=list(principal.permissions),
         )
 
@@ -65,13 +74,20 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
         return mappers.user_to_pb(user)
 
     async def GetUser(self, request: pb.GetUserRequest, context: Context) -> pb.User:
-        user = await users.get_user(mappers.parse_id(request.id), require_authenticated(), self._deps)
+        user = await users.get_user(
+            mappers.parse_id(request.id), require_authenticated(), self._deps
+        )
         return mappers.user_to_pb(user)
 
-    async def ListUsers(self, request: pb.ListUsersRequest, context: Context) -> pb.ListUsersResponse:
+    async def ListUsers(
+        self, request: pb.ListUsersRequest, context: Context
+    ) -> pb.ListUsersResponse:
         page = await users.list_users(
-            require_authenticated(), self._deps, limit=request.page.limit,
-            cursor=request.page.cursor or None, include_inactive=request.include_inactive,
+            require_authenticated(),
+            self._deps,
+            limit=request.page.limit,
+            cursor=request.page.cursor or None,
+            include_inactive=request.include_inactive,
         )
         return pb.ListUsersResponse(
             items=[mappers.user_to_pb(u) for u in page.items], page=mappers.page_to_pb(page)
@@ -93,7 +109,9 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
         self, request: pb.ListAccessAuditRequest, context: Context
     ) -> pb.ListAccessAuditResponse:
         page = await audit.list_access_audit(
-            require_authenticated(), self._deps, limit=request.page.limit,
+            require_authenticated(),
+            self._deps,
+            limit=request.page.limit,
             cursor=request.page.cursor or None,
         )
         return pb.ListAccessAuditResponse(

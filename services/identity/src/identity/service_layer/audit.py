@@ -46,9 +46,15 @@ async def list_access_audit(
     principal: Principal, deps: IdentityDeps, *, limit: int, cursor: str | None
 ) -> Page[AccessAuditRow]:
     require(principal, "audit", "view")
-    stmt = sa.select(AccessAuditRow).where(AccessAuditRow.tenant_id == uuid.UUID(principal.tenant_id))
+    stmt = sa.select(AccessAuditRow).where(
+        AccessAuditRow.tenant_id == uuid.UUID(principal.tenant_id)
+    )
     async with deps.uow() as uow:
         return await paginate(
-            uow.session, stmt, (AccessAuditRow.occurred_at, AccessAuditRow.id),
-            limit=limit, cursor=cursor, descending=True,
+            uow.session,
+            stmt,
+            (AccessAuditRow.occurred_at, AccessAuditRow.id),
+            limit=limit,
+            cursor=cursor,
+            descending=True,
         )

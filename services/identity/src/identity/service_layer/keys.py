@@ -22,6 +22,8 @@ async def rotate_signing_key(principal: Principal, deps: IdentityDeps) -> str:
         raise PermissionDenied("only the platform operator rotates signing keys")
     async with deps.uow() as uow:
         kid = await deps.keys.rotate(uow.session)
-        uow.record(NewEvent(events.SIGNING_KEY_ROTATED, "", kid, events_pb2.SigningKeyRotated(kid=kid)))
+        uow.record(
+            NewEvent(events.SIGNING_KEY_ROTATED, "", kid, events_pb2.SigningKeyRotated(kid=kid))
+        )
         await uow.commit()
     return kid

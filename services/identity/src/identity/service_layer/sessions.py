@@ -33,18 +33,22 @@ async def issue_token(cmd: IssueToken, deps: IdentityDeps) -> identity_pb2.Token
     await deps.throttle.check(cmd.tenant_slug, email)
     async with deps.uow() as uow:
         tenant, user = await _find_login(uow, cmd.tenant_slug, email)
-        password_ok = await deps.passwords.verify(user.password_hash if user else None, cmd.password)
+        password_ok = await deps.passwords.verify(
+            user.password_hash if user else None, cmd.password
+        )
         if tenant is None or user is None or not password_ok or not user.active:
             await deps.throttle.failed(cmd.tenant_slug, email)
             if tenant is not None:
-                uow.record(_auth_event(events.LOGIN_FAILED, tenant.id, user, email, cmd, "bad credentials"))
+                uow.record(
+                    _auth_event(events.LOGIN_FAILED, tenant.id, user, cmd, reason="bad credentials")
+                )
                 await uow.commit()
             raise Unauthenticated(INVALID_LOGIN)
         if deps.passwords.needs_rehash(user.password_hash):
             user.password_hash = await deps.passwords.hash(cmd.password)
         user.last_login_at = utcnow()
         pair = await _start_session(uow, deps, tenant, user)
-        uow.record(_auth_event(events.LOGIN_SUCCEEDED, tenant.id, user, email, cmd, ""))
+        uow.record(_auth_event(events.LOGIN_SUCCEEDED, tenant.id, user, cmd))
         await uow.commit()
     await deps.throttle.succeeded(cmd.tenant_slug, email)
     return pair
@@ -89,8 +93,15 @@ async def logout(cmd: Logout, principal: Principal, deps: IdentityDeps) -> None:
         for family_id in families:
             await _revoke_family(uow, deps, family_id)
         payload = events_pb2.AuthEvent(user_id=principal.user_id, session_id=principal.session_id)
-        uow.record(NewEvent(events.LOGOUT, principal.tenant_id, principal.user_id, payload,
-                            actor_id=principal.user_id))
+        uow.record(
+            NewEvent(
+                events.LOGOUT,
+                principal.tenant_id,
+                principal.user_id,
+                payload,
+                actor_id=principal.user_id,
+            )
+        )
         await uow.commit()
 
 
@@ -131,16 +142,25 @@ async def _next_token(
     token, token_hash = new_refresh_token()
     uow.session.add(
         RefreshTokenRow(
-            tenant_id=tenant.id, user_id=user.id, family_id=family_id, token_hash=token_hash,
+            tenant_id=tenant.id,
+            user_id=user.id,
+            family_id=family_id,
+            token_hash=token_hash,
             expires_at=utcnow() + timedelta(seconds=deps.settings.refresh_token_ttl_seconds),
         )
     )
     access = await deps.access_tokens.issue(
-        user_id=user.id, tenant_id=tenant.id, tenant_slug=tenant.slug, session_id=family_id,
-        roles=list(user.roles), permissions=rules.permissions_for(list(user.roles)),
+        user_id=user.id,
+        tenant_id=tenant.id,
+        tenant_slug=tenant.slug,
+        session_id=family_id,
+        roles=list(user.roles),
+        permissions=rules.permissions_for(list(user.roles)),
     )
     return identity_pb2.TokenPair(
-        access_token=access, refresh_token=token, token_type="bearer",
+        access_token=access,
+        refresh_token=token,
+        token_type="bearer",  # noqa: S106 - the OAuth token type, not a secret
         expires_in=deps.access_tokens.ttl_seconds,
     )
 
@@ -151,18 +171,19 @@ async def _revoke_family(uow: UnitOfWork, deps: IdentityDeps, family_id: uuid.UU
         .where(RefreshTokenRow.family_id == family_id, RefreshTokenRow.revoked_at.is_(None))
         .values(revoked_at=utcnow())
     )
-    await revocation.revoke_session(
-        deps.redis, str(family_id), deps.access_tokens.ttl_seconds + 60
-    )
+    await revocation.revoke_session(deps.redis, str(family_id), deps.access_tokens.ttl_seconds + 60)
 
 
 def _auth_event(
-    subject: str, tenant_id: uuid.UUID, user: UserRow | None, email: str, cmd: IssueToken,
-    reason: str,
+    subject: str, tenant_id: uuid.UUID, user: UserRow | None, cmd: IssueToken, *, reason: str = ""
 ) -> NewEvent:
     user_id = str(user.id) if user else ""
+    email = rules.normalize_email(cmd.email)
     payload = events_pb2.AuthEvent(
-        user_id=user_id, email=email, client_ip=cmd.client_ip, user_agent=cmd.user_agent,
+        user_id=user_id,
+        email=email,
+        client_ip=cmd.client_ip,
+        user_agent=cmd.user_agent,
         reason=reason,
     )
     return NewEvent(subject, str(tenant_id), user_id or email, payload, actor_id=user_id)
@@ -170,7 +191,9 @@ def _auth_event(
 
 def _reuse_event(row: RefreshTokenRow, client_ip: str) -> NewEvent:
     payload = events_pb2.AuthEvent(
-        user_id=str(row.user_id), client_ip=client_ip, session_id=str(row.family_id),
+        user_id=str(row.user_id),
+        client_ip=client_ip,
+        session_id=str(row.family_id),
         reason="refresh token reuse",
     )
     return NewEvent(events.REFRESH_REUSE_DETECTED, str(row.tenant_id), str(row.user_id), payload)

@@ -35,12 +35,19 @@ async def create_tenant(cmd: CreateTenant, deps: IdentityDeps) -> tuple[TenantRo
         if await uow.session.scalar(sa.select(TenantRow.id).where(TenantRow.slug == cmd.slug)):
             raise AlreadyExists(f"tenant slug '{cmd.slug}' is taken", field="slug")
         tenant = TenantRow(
-            id=uuid.uuid4(), name=cmd.name.strip(), slug=cmd.slug,
-            timezone=cmd.timezone, currency=cmd.currency,
+            id=uuid.uuid4(),
+            name=cmd.name.strip(),
+            slug=cmd.slug,
+            timezone=cmd.timezone,
+            currency=cmd.currency,
         )
         admin = UserRow(
-            id=uuid.uuid4(), tenant_id=tenant.id, email=rules.normalize_email(cmd.admin_email),
-            password_hash=password_hash, roles=["admin"], timezone=cmd.timezone,
+            id=uuid.uuid4(),
+            tenant_id=tenant.id,
+            email=rules.normalize_email(cmd.admin_email),
+            password_hash=password_hash,
+            roles=["admin"],
+            timezone=cmd.timezone,
         )
         uow.session.add_all([tenant, admin])
         uow.record(_tenant_created(tenant, admin.id))
@@ -54,7 +61,11 @@ async def create_tenant(cmd: CreateTenant, deps: IdentityDeps) -> tuple[TenantRo
 
 def _tenant_created(tenant: TenantRow, admin_id: uuid.UUID) -> NewEvent:
     payload = events_pb2.TenantCreated(
-        tenant_id=str(tenant.id), name=tenant.name, slug=tenant.slug,
-        timezone=tenant.timezone, currency=tenant.currency, admin_user_id=str(admin_id),
+        tenant_id=str(tenant.id),
+        name=tenant.name,
+        slug=tenant.slug,
+        timezone=tenant.timezone,
+        currency=tenant.currency,
+        admin_user_id=str(admin_id),
     )
     return NewEvent(events.TENANT_CREATED, str(tenant.id), str(tenant.id), payload)

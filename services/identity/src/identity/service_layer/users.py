@@ -33,10 +33,17 @@ async def create_user(cmd: CreateUser, principal: Principal, deps: IdentityDeps)
     require(principal, MODULE, "create")
     _validate_new(cmd, deps.settings.password_min_length)
     user = UserRow(
-        id=uuid.uuid4(), tenant_id=tenant_id, email=rules.normalize_email(cmd.email),
-        password_hash=await deps.passwords.hash(cmd.password), first_name=cmd.first_name.strip(),
-        last_name=cmd.last_name.strip(), roles=list(cmd.roles), timezone=cmd.timezone,
-        language=cmd.language, created_by=_actor(principal), updated_by=_actor(principal),
+        id=uuid.uuid4(),
+        tenant_id=tenant_id,
+        email=rules.normalize_email(cmd.email),
+        password_hash=await deps.passwords.hash(cmd.password),
+        first_name=cmd.first_name.strip(),
+        last_name=cmd.last_name.strip(),
+        roles=list(cmd.roles),
+        timezone=cmd.timezone,
+        language=cmd.language,
+        created_by=_actor(principal),
+        updated_by=_actor(principal),
     )
     async with deps.uow() as uow:
         uow.session.add(user)
@@ -52,7 +59,11 @@ async def get_user(user_id: uuid.UUID, principal: Principal, deps: IdentityDeps)
 
 
 async def list_users(
-    principal: Principal, deps: IdentityDeps, *, limit: int, cursor: str | None,
+    principal: Principal,
+    deps: IdentityDeps,
+    *,
+    limit: int,
+    cursor: str | None,
     include_inactive: bool,
 ) -> Page[UserRow]:
     require(principal, MODULE, "view")
@@ -103,8 +114,12 @@ async def disable_user(user_id: uuid.UUID, principal: Principal, deps: IdentityD
 
 def user_event(subject: str, user: UserRow, actor_id: str, changed: list[str]) -> NewEvent:
     payload = events_pb2.UserChanged(
-        user_id=str(user.id), email=user.email, first_name=user.first_name,
-        last_name=user.last_name, active=user.active, roles=list(user.roles),
+        user_id=str(user.id),
+        email=user.email,
+        first_name=user.first_name,
+        last_name=user.last_name,
+        active=user.active,
+        roles=list(user.roles),
         changed_fields=changed,
     )
     return NewEvent(subject, str(user.tenant_id), str(user.id), payload, actor_id=actor_id)
