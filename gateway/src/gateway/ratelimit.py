@@ -1,18 +1,23 @@
-"""Fixed-window rate limits in Redis: one INCR+EXPIRE pipeline per request.
+"""Sliding-window rate limits in Redis: one Lua script per request, atomic
+across the request's buckets (a request refused by one bucket spends none).
 
 Buckets: per tenant and per principal for authenticated callers, per client IP
 for anonymous ones (login, refresh, and requests whose credentials failed).
+Each bucket is a sorted set of the admitted requests' times over the last 60 s,
+so no minute ever admits more than the limit (a fixed window admits up to twice
+the limit across its edge).
 
 Redis-down policy: fail open everywhere, counted in
 ``crm_gateway_rate_limit_failures_total``. Limits protect capacity; they are not
 a security boundary, and login keeps its own throttling in identity (per
-account and IP), so a Redis outage degrades protection, never availability.
+account), so a Redis outage degrades protection, never availability.
 """
 
 from __future__ import annotations
 
 import logging
 import math
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -25,8 +30,27 @@ from gateway.problem import ProblemError
 log = logging.getLogger("crm.gateway.ratelimit")
 
 WINDOW_SECONDS = 60
-KEY = "crm:ratelimit:{kind}:{subject}:{window}"
+KEY = "crm:ratelimit:{kind}:{subject}"
 RATE_LIMITED_TYPE = "urn:crm:problem:rate-limited"
+
+# KEYS: one per bucket. ARGV: now (ms), window (ms), a unique member, then the
+# limits in KEYS order. Returns {0, 0} when admitted, else {index of the full
+# bucket (1-based), ms until its oldest request leaves the window}.
+SLIDING_WINDOW = """
+local now, window, member = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3]
+for i, key in ipairs(KEYS) do
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
+  if redis.call('ZCARD', key) >= tonumber(ARGV[3 + i]) then
+    local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+    return {i, tonumber(oldest[2]) + window - now}
+  end
+end
+for _, key in ipairs(KEYS) do
+  redis.call('ZADD', key, now, member)
+  redis.call('PEXPIRE', key, window)
+end
+return {0, 0}
+"""
 
 
 @dataclass(frozen=True)
@@ -49,29 +73,27 @@ class RateLimiter:
         self._clock = clock
 
     async def check(self, buckets: Sequence[Bucket]) -> Verdict:
-        """Counts this request in every bucket; refuses when one is over its limit."""
-        now = self._clock()
-        window = int(now // WINDOW_SECONDS)
+        """Admits this request into every bucket, or refuses it when one is full."""
         try:
-            counts = await self._increment(buckets, window)
+            full, wait_ms = await self._run(buckets)
         except (RedisError, OSError) as exc:  # policy: see the module docstring
             RATE_LIMIT_FAILURES.inc()
             log.warning("rate limit not enforced, Redis unavailable: %s", exc)
             return Verdict(allowed=True)
-        retry_after = max(1, math.ceil((window + 1) * WINDOW_SECONDS - now))
-        for bucket, count in zip(buckets, counts, strict=True):
-            if count > bucket.limit:
-                return Verdict(allowed=False, bucket=bucket, retry_after=retry_after)
-        return Verdict(allowed=True)
+        if not full:
+            return Verdict(allowed=True)
+        retry_after = max(1, math.ceil(wait_ms / 1000))
+        return Verdict(allowed=False, bucket=buckets[full - 1], retry_after=retry_after)
 
-    async def _increment(self, buckets: Sequence[Bucket], window: int) -> list[int]:
-        pipe = self._redis.pipeline(transaction=False)
-        for bucket in buckets:
-            key = KEY.format(kind=bucket.kind, subject=bucket.subject, window=window)
-            pipe.incr(key)
-            pipe.expire(key, WINDOW_SECONDS + 5)
-        results = await pipe.execute()
-        return [int(count) for count in results[0::2]]
+    async def _run(self, buckets: Sequence[Bucket]) -> list[int]:
+        now_ms = int(self._clock() * 1000)
+        keys = [KEY.format(kind=b.kind, subject=b.subject) for b in buckets]
+        member = f"{now_ms}-{uuid.uuid4().hex}"
+        args: list[str | int] = [now_ms, WINDOW_SECONDS * 1000, member]
+        args += [b.limit for b in buckets]
+        script = self._redis.register_script(SLIDING_WINDOW)
+        result = await script(keys=keys, args=args)
+        return [int(value) for value in result]
 
 
 def enforce(verdict: Verdict) -> None:

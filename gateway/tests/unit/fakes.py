@@ -11,6 +11,7 @@ import grpc
 import jwt
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from google.protobuf import timestamp_pb2
+from grpc_health.v1 import health_pb2
 
 from crm.common.v1 import types_pb2
 from crm.identity.v1 import identity_pb2 as pb
@@ -113,6 +114,9 @@ class FakeIdentity:
         self.calls: list[tuple[str, Any, Any]] = []
         self.next_cursor = ""
 
+    def fail_with(self, method: str, error: CrmError | grpc.StatusCode, message: str = "") -> None:
+        self.fail[method] = rpc_error(error, message)
+
     def _record(self, name: str, request: Any) -> None:
         self.calls.append((name, request, current_principal()))
         if name in self.fail:
@@ -183,8 +187,6 @@ class FakeHealth:
         self.error: grpc.RpcError | None = None
 
     async def Check(self, request: Any, **_: Any) -> Any:
-        from grpc_health.v1 import health_pb2
-
         if self.error is not None:
             raise self.error
         return health_pb2.HealthCheckResponse(status=health_pb2.HealthCheckResponse.SERVING)

@@ -4,7 +4,9 @@ so the number of series stays bounded whatever ids clients send."""
 from __future__ import annotations
 
 import time
+from typing import Any
 
+from fastapi.routing import iter_route_contexts
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.metrics import HTTP_DURATION, HTTP_REQUESTS
@@ -13,9 +15,30 @@ UNMATCHED = "unmatched"
 
 
 def route_template(scope: Scope) -> str:
+    """The matched route's full template. ``scope["route"]`` is the route as declared
+    in its router (``/users/{id}``), so the prefixes come from the app's route table."""
     route = scope.get("route")
-    path = getattr(route, "path", None)
-    return path if isinstance(path, str) else UNMATCHED
+    if route is None:
+        return UNMATCHED
+    template = _templates(scope.get("app")).get(id(route))
+    return template or getattr(route, "path", None) or UNMATCHED
+
+
+def _templates(app: Any) -> dict[int, str]:
+    """id(declared route) -> full path template, computed once per app (routes live
+    as long as their app, and are not hashable)."""
+    state = getattr(app, "state", None)
+    if state is None:
+        return {}
+    cached: dict[int, str] | None = getattr(state, "route_templates", None)
+    if cached is None:
+        cached = {
+            id(context.original_route): context.path_format
+            for context in iter_route_contexts(app.routes)
+            if context.path_format
+        }
+        state.route_templates = cached
+    return cached
 
 
 class HttpMetricsMiddleware:

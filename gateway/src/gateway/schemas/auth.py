@@ -1,31 +1,28 @@
 from __future__ import annotations
 
-from typing import Annotated
+from pydantic import BaseModel, Field
 
-from pydantic import BaseModel, StringConstraints
-
-from gateway.schemas.common import Password, RequestBody
-
-Token = Annotated[str, StringConstraints(min_length=1, max_length=4096)]
+from gateway.schemas.common import RequestBody
 
 
 class TokenRequest(RequestBody):
-    tenant: Annotated[str, StringConstraints(min_length=1, max_length=63)]  # the tenant slug
-    # Any string: a malformed address is just a failed login (401), not a hint.
-    email: Annotated[str, StringConstraints(min_length=1, max_length=254)]
-    password: Password
+    tenant: str = Field(description="The tenant's slug")
+    email: str
+    password: str
 
 
 class RefreshRequest(RequestBody):
-    refresh_token: Token
+    refresh_token: str
 
 
 class LogoutRequest(RequestBody):
-    refresh_token: Token | None = None
+    refresh_token: str | None = Field(
+        default=None, description="Also revoke this refresh token's family"
+    )
 
 
 class TokenPairRead(BaseModel):
     access_token: str
     refresh_token: str
     token_type: str = "bearer"  # noqa: S105 - the OAuth token type, not a secret
-    expires_in: int
+    expires_in: int = Field(description="Seconds until the access token expires")

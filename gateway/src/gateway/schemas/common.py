@@ -1,7 +1,9 @@
-"""Constrained types shared by the resource schemas.
+"""Types and bases shared by the resource schemas.
 
-They describe the contract's shape; identity stays the authority on business
-rules (password policy, known roles, time zones) and answers 422 itself.
+The gateway checks the shape of a request (types, required fields, no unknown
+fields); identity owns the value rules (e-mail, slug, password policy, roles,
+time zones, currencies) and reports every violated field at once, which a
+partial copy of those rules here would cut short.
 """
 
 from __future__ import annotations
@@ -10,15 +12,6 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-Email = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"),
-]
-Password = Annotated[str, StringConstraints(min_length=1, max_length=256)]
-PersonName = Annotated[str, StringConstraints(max_length=200)]
-TimeZone = Annotated[str, StringConstraints(min_length=1, max_length=64)]
-Language = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")]
-Role = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 Cursor = Annotated[str, StringConstraints(max_length=1024)]
 
 PAGE_LIMIT_DEFAULT = 50

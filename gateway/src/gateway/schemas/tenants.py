@@ -1,23 +1,19 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
 
-from pydantic import BaseModel, StringConstraints
+from pydantic import BaseModel, Field
 
-from gateway.schemas.common import Email, Password, RequestBody, TimeZone
-
-Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")]
-Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
+from gateway.schemas.common import RequestBody
 
 
 class TenantCreate(RequestBody):
-    name: Annotated[str, StringConstraints(min_length=1, max_length=200)]
-    slug: Slug
-    admin_email: Email
-    admin_password: Password
-    timezone: TimeZone | None = None  # identity's default: UTC
-    currency: Currency | None = None  # identity's default: USD
+    name: str
+    slug: str = Field(description="Lowercase letters, digits and inner hyphens; unique")
+    admin_email: str
+    admin_password: str
+    timezone: str | None = Field(default=None, description="IANA name; default UTC")
+    currency: str | None = Field(default=None, description="ISO 4217 code; default USD")
 
 
 class TenantRead(BaseModel):

@@ -6,27 +6,18 @@ from typing import Annotated
 from pydantic import BaseModel, Field, field_validator
 from pydantic.json_schema import SkipJsonSchema
 
-from gateway.schemas.common import (
-    Email,
-    Language,
-    Password,
-    PersonName,
-    RequestBody,
-    Role,
-    TimeZone,
-    next_cursor_field,
-)
+from gateway.schemas.common import RequestBody, next_cursor_field
 from gateway.schemas.tenants import TenantRead
 
 
 class UserCreate(RequestBody):
-    email: Email
-    password: Password
-    first_name: PersonName
-    last_name: PersonName
-    roles: list[Role] = Field(default_factory=list, max_length=20)
-    timezone: TimeZone | None = None
-    language: Language | None = None
+    email: str
+    password: str
+    first_name: str = ""
+    last_name: str = ""
+    roles: list[str] = Field(default_factory=list, description="Default: identity's basic role")
+    timezone: str | None = Field(default=None, description="IANA name; default: the tenant's")
+    language: str | None = Field(default=None, description="e.g. en, pt-BR")
 
 
 class UserUpdate(RequestBody):
@@ -34,14 +25,14 @@ class UserUpdate(RequestBody):
     value for any of them; the schema says so (``SkipJsonSchema``) and so does the
     validator."""
 
-    email: Email | SkipJsonSchema[None] = None
-    password: Password | SkipJsonSchema[None] = None
-    first_name: PersonName | SkipJsonSchema[None] = None
-    last_name: PersonName | SkipJsonSchema[None] = None
+    email: str | SkipJsonSchema[None] = None
+    password: str | SkipJsonSchema[None] = None
+    first_name: str | SkipJsonSchema[None] = None
+    last_name: str | SkipJsonSchema[None] = None
     active: bool | SkipJsonSchema[None] = None
-    roles: Annotated[list[Role], Field(max_length=20)] | SkipJsonSchema[None] = None
-    timezone: TimeZone | SkipJsonSchema[None] = None
-    language: Language | SkipJsonSchema[None] = None
+    roles: list[str] | SkipJsonSchema[None] = None
+    timezone: str | SkipJsonSchema[None] = None
+    language: str | SkipJsonSchema[None] = None
     version: Annotated[int, Field(ge=1)] | SkipJsonSchema[None] = Field(
         default=None, description="Expected version (or send If-Match); 409 if stale"
     )

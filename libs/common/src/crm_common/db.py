@@ -109,7 +109,8 @@ class UnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        await self.session.rollback()
+        # close() rolls back anything uncommitted without expiring loaded rows, so
+        # handlers may still read what they loaded after the block.
         await self.session.close()
 
     def record(self, event: NewEvent) -> None:
