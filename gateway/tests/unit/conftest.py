@@ -2,9 +2,8 @@
 fakeredis and a signing key made here. Collaborators are injected through
 ``create_app(settings, collaborators)``, so no lifespan is needed.
 
-This folder is a package (``__init__.py``) so that, under the run's
-``--import-mode=importlib``, its modules get names of their own (``unit.*``)
-rather than ``gateway.tests.unit.*``, which would shadow the ``gateway`` package.
+Helpers the test modules import live in ``gateway_fakes.py`` (a test module
+never imports a conftest).
 """
 
 from __future__ import annotations
@@ -15,42 +14,21 @@ from typing import Any
 import fakeredis
 import httpx
 import pytest
-from pydantic import SecretStr
+from gateway_fakes import (
+    PLATFORM_TOKEN,
+    ClientFactory,
+    Clock,
+    FakeHealth,
+    FakeIdentity,
+    SigningKey,
+    claims,
+    jwks_json,
+    make_settings,
+)
 
 from gateway.app import create_app
 from gateway.collaborators import Collaborators
-from gateway.config import GatewaySettings
 from gateway.security.jwks import JwksCache, identity_jwks_fetcher
-
-from .fakes import FakeHealth, FakeIdentity, SigningKey, claims, jwks_json
-
-PLATFORM_TOKEN = "unit-platform-token"
-
-
-class Clock:
-    """Wall clock the tests move by hand (rate-limit windows)."""
-
-    def __init__(self, now: float = 1_700_000_000.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def make_settings(**overrides: Any) -> GatewaySettings:
-    values: dict[str, Any] = {
-        "env": "test",
-        "platform_token": SecretStr(PLATFORM_TOKEN),
-        "rate_limit_tenant_per_minute": 1000,
-        "rate_limit_principal_per_minute": 1000,
-        "rate_limit_anonymous_per_minute": 1000,
-        "jwks_min_refresh_seconds": 5,
-        "cors_origins": [],
-        "trust_forwarded_for": False,
-        "max_body_bytes": 1024 * 1024,
-        **overrides,
-    }
-    return GatewaySettings(**values)
 
 
 @pytest.fixture
@@ -84,9 +62,6 @@ def collaborators(
         jwks=JwksCache(identity_jwks_fetcher(identity), min_refresh_seconds=5),
         clock=clock,
     )
-
-
-ClientFactory = Callable[..., httpx.AsyncClient]
 
 
 @pytest.fixture

@@ -5,15 +5,13 @@ from __future__ import annotations
 import grpc
 import httpx
 import pytest
+from gateway_fakes import make_settings, rpc_error
 from pydantic import SecretStr
 
 from crm_common.config import InsecureSettingsError
 from gateway.app import create_app
 from gateway.collaborators import Collaborators
 from gateway.config import DEV_PLATFORM_TOKEN, GatewaySettings
-
-from .conftest import make_settings
-from .fakes import rpc_error
 
 
 async def test_healthz(client: httpx.AsyncClient) -> None:

@@ -9,11 +9,10 @@ import fakeredis
 import grpc
 import httpx
 import pytest
+from gateway_fakes import TENANT_ID, USER_ID, FakeIdentity
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from gateway.idempotency import IdempotencyStore, fingerprint
-
-from .fakes import TENANT_ID, USER_ID, FakeIdentity
 
 USERS = "/api/v1/users"
 BODY = {"email": "once@acme.example", "password": "correct-horse"}

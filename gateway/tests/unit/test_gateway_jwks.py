@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import grpc
+from gateway_fakes import SigningKey, jwks_json, rpc_error
 
 from gateway.security.jwks import JwksCache
-
-from .fakes import SigningKey, jwks_json, rpc_error
 
 
 class Source:

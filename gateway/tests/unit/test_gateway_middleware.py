@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import httpx
+from gateway_fakes import ClientFactory
 from prometheus_client import REGISTRY
-
-from .conftest import ClientFactory
 
 
 async def test_request_id_is_generated_and_echoed(client: httpx.AsyncClient) -> None:

@@ -5,11 +5,10 @@ from __future__ import annotations
 import grpc
 import httpx
 import pytest
+from gateway_fakes import FakeIdentity
 
 from crm_common import errors
 from gateway.problem import http_status_for
-
-from .fakes import FakeIdentity
 
 TABLE = [
     (grpc.StatusCode.INVALID_ARGUMENT, 422),

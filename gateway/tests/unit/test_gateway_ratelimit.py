@@ -7,11 +7,10 @@ from collections.abc import Callable
 
 import fakeredis
 import pytest
+from gateway_fakes import ClientFactory, Clock
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from gateway.ratelimit import Bucket, RateLimiter
-
-from .conftest import ClientFactory, Clock
 
 LOGIN = {"tenant": "acme", "email": "a@acme.example", "password": "pw"}
 

@@ -6,8 +6,7 @@ import uuid
 
 import httpx
 import pytest
-
-from .fakes import TENANT_ID, USER_ID, FakeIdentity
+from gateway_fakes import TENANT_ID, USER_ID, FakeIdentity
 
 USER = f"/api/v1/users/{USER_ID}"
 

@@ -12,12 +12,11 @@ from collections.abc import Callable
 import fakeredis
 import httpx
 import pytest
+from gateway_fakes import USER_ID, FakeIdentity, SigningKey, claims
 from prometheus_client import REGISTRY
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from crm_common.revocation import revoke_session, revoke_user_tokens
-
-from .fakes import USER_ID, FakeIdentity, SigningKey, claims
 
 ME = "/api/v1/me"
 

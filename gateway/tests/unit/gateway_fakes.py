@@ -5,13 +5,16 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import grpc
+import httpx
 import jwt
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from google.protobuf import timestamp_pb2
 from grpc_health.v1 import health_pb2
+from pydantic import SecretStr
 
 from crm.common.v1 import types_pb2
 from crm.identity.v1 import identity_pb2 as pb
@@ -19,6 +22,7 @@ from crm_common.auth import current_principal
 from crm_common.errors import CrmError
 from crm_common.grpc.errors import to_status
 from crm_common.tokens import ALGORITHM, AUDIENCE, ISSUER
+from gateway.config import GatewaySettings
 
 TENANT_ID = str(uuid.uuid4())
 USER_ID = str(uuid.uuid4())
@@ -190,3 +194,35 @@ class FakeHealth:
         if self.error is not None:
             raise self.error
         return health_pb2.HealthCheckResponse(status=health_pb2.HealthCheckResponse.SERVING)
+
+
+PLATFORM_TOKEN = "unit-platform-token"
+
+
+class Clock:
+    """Wall clock the tests move by hand (rate-limit windows)."""
+
+    def __init__(self, now: float = 1_700_000_000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def make_settings(**overrides: Any) -> GatewaySettings:
+    values: dict[str, Any] = {
+        "env": "test",
+        "platform_token": SecretStr(PLATFORM_TOKEN),
+        "rate_limit_tenant_per_minute": 1000,
+        "rate_limit_principal_per_minute": 1000,
+        "rate_limit_anonymous_per_minute": 1000,
+        "jwks_min_refresh_seconds": 5,
+        "cors_origins": [],
+        "trust_forwarded_for": False,
+        "max_body_bytes": 1024 * 1024,
+        **overrides,
+    }
+    return GatewaySettings(**values)
+
+
+ClientFactory = Callable[..., httpx.AsyncClient]
