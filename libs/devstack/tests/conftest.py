@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from crm_devstack.paths import data_dir, find_repo_root
 from crm_devstack.testing import unique_name
 

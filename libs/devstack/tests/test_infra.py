@@ -4,6 +4,7 @@ from pathlib import Path
 
 import psutil
 import pytest
+
 from crm_devstack import infra as infra_module
 from crm_devstack.infra import LOCAL_POSTGRES_URL, LOCAL_REDIS_URL, ensure_infra
 from crm_devstack.processes import pid_gone

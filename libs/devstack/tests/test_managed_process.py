@@ -5,6 +5,7 @@ import time
 from pathlib import Path
 
 import pytest
+
 from crm_devstack.net import free_port
 from crm_devstack.postgres import postgres_accepts_login
 from crm_devstack.processes import pid_gone

@@ -4,9 +4,10 @@ from pathlib import Path
 
 import nats
 import psutil
+from nats.js.api import StreamConfig
+
 from crm_devstack.nats import NatsServer, start_nats_server
 from crm_devstack.testing import unique_name
-from nats.js.api import StreamConfig
 
 
 async def _publish_one(url: str, stream: str, subject: str) -> None:

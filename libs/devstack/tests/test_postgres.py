@@ -3,6 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import asyncpg
+
 from crm_devstack.postgres import (
     create_database,
     drop_database,

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+
 from crm_devstack.banner import render_banner
 from crm_devstack.demo_tenant import SeedOutcome, seed_demo_tenant
 from crm_devstack.dev_secrets import DevSecrets, SecretsFileError, load_or_create_secrets

