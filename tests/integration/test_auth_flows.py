@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import jwt
 
 from tests.integration.api import PASSWORD, Api
@@ -132,3 +134,35 @@ def test_login_is_throttled_after_repeated_failures(api: Api) -> None:
     assert statuses[5] == 429
     locked = api.token(tenant.slug, tenant.admin.email, PASSWORD)
     assert locked.status_code == 429 and int(locked.headers["Retry-After"]) > 0
+
+
+def test_signing_key_rotation_keeps_old_tokens_valid(api: Api) -> None:
+    tenant = api.create_tenant()
+    old_kid = jwt.get_unverified_header(tenant.admin.access_token)["kid"]
+    rotate = api.http.post(
+        "/api/v1/platform/signing-keys/rotate", headers={"X-Platform-Token": api.platform_token}
+    )
+    assert rotate.status_code == 200
+    new_kid = rotate.json()["kid"]
+    assert new_kid != old_kid
+    # Published at once, used for signing only after the activation delay.
+    published = {k["kid"] for k in api.http.get("/.well-known/jwks.json").json()["keys"]}
+    assert {old_kid, new_kid} <= published
+    fresh = api.login(tenant.slug, tenant.admin.email)
+    for _ in range(50):  # bounded: activation (2 s) + key cache (1 s) in the test stack
+        if jwt.get_unverified_header(fresh.access_token)["kid"] == new_kid:
+            break
+        time.sleep(0.2)
+        fresh = api.login(tenant.slug, tenant.admin.email)
+    assert jwt.get_unverified_header(fresh.access_token)["kid"] == new_kid
+    # The gateway learns the new key on first sight; the old one still verifies.
+    assert api.request("GET", "/api/v1/me", fresh).status_code == 200
+    assert api.request("GET", "/api/v1/me", tenant.admin).status_code == 200
+
+
+def test_logging_in_does_not_change_the_users_version(api: Api) -> None:
+    tenant = api.create_tenant()
+    before = api.request("GET", "/api/v1/me", tenant.admin).json()["user"]["version"]
+    api.login(tenant.slug, tenant.admin.email)
+    after = api.request("GET", "/api/v1/me", tenant.admin).json()["user"]["version"]
+    assert before == after

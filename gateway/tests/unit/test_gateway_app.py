@@ -36,6 +36,19 @@ async def test_readyz_names_the_failed_check(
     assert response.json()["checks"]["identity"].startswith("error")
 
 
+async def test_readyz_stays_ready_but_degraded_without_redis(
+    client: httpx.AsyncClient, collaborators: Collaborators
+) -> None:
+    async def broken_ping() -> bool:
+        raise ConnectionError("redis down")
+
+    collaborators.redis.ping = broken_ping  # type: ignore[method-assign]
+    response = await client.get("/readyz")
+    assert response.status_code == 200
+    assert response.json()["status"] == "degraded"
+    assert response.json()["checks"]["redis"].startswith("error")
+
+
 async def test_openapi_documents_problems(client: httpx.AsyncClient) -> None:
     spec = (await client.get("/openapi.json")).json()
     assert "Problem" in spec["components"]["schemas"]

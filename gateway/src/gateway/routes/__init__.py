@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from gateway.routes import audit, auth, me, tenants, users
+from gateway.routes import audit, auth, me, signing_keys, tenants, users
 from gateway.routes.prefix import API_PREFIX
 
 
 def api_router() -> APIRouter:
     router = APIRouter(prefix=API_PREFIX)
-    for module in (tenants, auth, me, users, audit):
+    for module in (tenants, auth, me, users, audit, signing_keys):
         router.include_router(module.router)
     return router

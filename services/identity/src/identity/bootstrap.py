@@ -24,6 +24,7 @@ def build_deps(settings: IdentitySettings, runtime: Runtime) -> IdentityDeps:
         passphrase=settings.identity_key_passphrase.get_secret_value(),
         cache_seconds=settings.signing_key_cache_seconds,
         token_ttl_seconds=settings.access_token_ttl_seconds,
+        activation_seconds=settings.signing_key_activation_seconds,
     )
     return IdentityDeps(
         settings=settings,

@@ -20,6 +20,9 @@ class IdentitySettings(CommonSettings):
     # Encrypts signing keys at rest in the database.
     identity_key_passphrase: SecretStr = SecretStr(DEV_KEY_PASSPHRASE)
     signing_key_cache_seconds: float = 30.0
+    # A rotated-in key signs only after this long, so every verifier (whose JWKS
+    # refresh is throttled to CRM_JWKS_MIN_REFRESH_SECONDS) can fetch it first.
+    signing_key_activation_seconds: float = Field(default=30.0, ge=0)
 
     login_max_failures: int = Field(default=5, ge=1)
     login_lockout_seconds: int = Field(default=900, ge=1)

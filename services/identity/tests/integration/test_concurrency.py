@@ -79,3 +79,19 @@ async def test_rotated_key_stays_published_until_its_tokens_expire(deps: Identit
     published = {k["kid"] for k in (await keys.jwks())["keys"]}
     assert {old.kid, new_kid} <= published
     assert (await keys.active()).kid == new_kid
+
+
+async def test_next_key_is_published_before_it_signs(deps: IdentityDeps) -> None:
+    keys = SigningKeys(
+        deps.keys._sessions,
+        passphrase="test",
+        cache_seconds=0,
+        token_ttl_seconds=900,
+        activation_seconds=3600,
+    )
+    current = await keys.active()
+    async with deps.uow() as uow:
+        next_kid = await keys.rotate(uow.session)
+        await uow.commit()
+    assert next_kid in {k["kid"] for k in (await keys.jwks())["keys"]}
+    assert (await keys.active()).kid == current.kid  # not yet: verifiers may not have it

@@ -1,7 +1,10 @@
 """Ed25519 signing keys: stored encrypted in identity's database, published as JWKS.
 
-The newest unretired key signs. A rotated-out key stays in the JWKS until every
-token it signed has expired, so verifiers never reject a valid token.
+Rotation publishes the next key before anyone signs with it: a new key starts
+signing ``activation_seconds`` after it was created, longer than verifiers wait
+between JWKS refreshes, so no verifier meets a token whose key it cannot fetch.
+A superseded key stays published until every token it may have signed has
+expired. ``retired_at`` withdraws a key at once (a compromised key).
 """
 
 from __future__ import annotations
@@ -39,11 +42,13 @@ class SigningKeys:
         passphrase: str,
         cache_seconds: float,
         token_ttl_seconds: int,
+        activation_seconds: float = 0.0,
     ) -> None:
         self._sessions = sessions
         self._passphrase = passphrase.encode()
         self._cache_seconds = cache_seconds
         self._token_ttl = token_ttl_seconds
+        self._activation = timedelta(seconds=activation_seconds)
         self._active: ActiveKey | None = None
         self._loaded_at = 0.0
 
@@ -55,49 +60,56 @@ class SigningKeys:
         return self._active
 
     async def rotate(self, session: AsyncSession) -> str:
-        await session.execute(
-            sa.update(SigningKeyRow)
-            .where(SigningKeyRow.retired_at.is_(None))
-            .values(retired_at=utcnow())
-        )
+        """Add the next key; it signs once it has been published long enough."""
         row = self._new_row()
         session.add(row)
-        self._active = None
+        self._active = None  # this replica re-reads at once; the others within the cache time
         return row.kid
 
     async def jwks(self) -> dict[str, Any]:
-        keep_after = utcnow() - timedelta(seconds=self._token_ttl + 60)
         async with self._sessions() as session:
-            rows = await session.scalars(
+            rows = await self._published(session)
+        return {"keys": [json.loads(row.public_jwk) for row in rows]}
+
+    async def _published(self, session: AsyncSession) -> list[SigningKeyRow]:
+        """Unwithdrawn keys, newest first, without those whose tokens have all expired."""
+        rows = list(
+            await session.scalars(
                 sa.select(SigningKeyRow)
-                .where(
-                    sa.or_(
-                        SigningKeyRow.retired_at.is_(None), SigningKeyRow.retired_at > keep_after
-                    )
-                )
+                .where(SigningKeyRow.retired_at.is_(None))
                 .order_by(SigningKeyRow.created_at.desc())
             )
-            return {"keys": [json.loads(row.public_jwk) for row in rows]}
+        )
+        # A key signs until its successor activates; tokens it signed then live a
+        # token lifetime more, plus how long a replica may keep using a cached key.
+        keep = timedelta(seconds=self._token_ttl + self._cache_seconds + 60)
+        now = utcnow()
+        return [
+            row
+            for newer, row in zip([None, *rows], rows, strict=False)
+            if newer is None or newer.created_at + self._activation + keep > now
+        ]
 
     async def _load_or_create(self) -> ActiveKey:
         async with self._sessions() as session, session.begin():
-            row = await self._newest(session)
+            row = await self._signing(session)
             if row is None:
                 await session.execute(sa.select(sa.func.pg_advisory_xact_lock(_CREATE_LOCK)))
-                row = await self._newest(session)
+                row = await self._signing(session)
             if row is None:
                 row = self._new_row()
                 session.add(row)
             return ActiveKey(row.kid, self._decrypt(row.private_pem))
 
-    @staticmethod
-    async def _newest(session: AsyncSession) -> SigningKeyRow | None:
-        return await session.scalar(
-            sa.select(SigningKeyRow)
-            .where(SigningKeyRow.retired_at.is_(None))
-            .order_by(SigningKeyRow.created_at.desc())
-            .limit(1)
-        )
+    async def _signing(self, session: AsyncSession) -> SigningKeyRow | None:
+        """The newest activated key; the oldest published one while none is activated
+        yet (the very first key signs at once: nobody holds an older one)."""
+        rows = await self._published(session)
+        cutoff = utcnow() - self._activation
+        activated = [row for row in rows if row.created_at <= cutoff]
+        if activated:
+            return activated[0]
+        return rows[-1] if rows else None
 
     def _new_row(self) -> SigningKeyRow:
         key = Ed25519PrivateKey.generate()

@@ -44,9 +44,7 @@ async def issue_token(cmd: IssueToken, deps: IdentityDeps) -> identity_pb2.Token
                 )
                 await uow.commit()
             raise Unauthenticated(INVALID_LOGIN)
-        if deps.passwords.needs_rehash(user.password_hash):
-            user.password_hash = await deps.passwords.hash(cmd.password)
-        user.last_login_at = utcnow()
+        await _record_login(uow, deps, user, cmd.password)
         pair = await _start_session(uow, deps, tenant, user)
         uow.record(_auth_event(events.LOGIN_SUCCEEDED, tenant.id, user, cmd))
         await uow.commit()
@@ -116,6 +114,15 @@ async def revoke_all_sessions(uow: UnitOfWork, deps: IdentityDeps, user_id: uuid
     await revocation.revoke_user_tokens(
         deps.redis, str(user_id), issued_before, deps.access_tokens.ttl_seconds + 60
     )
+
+
+async def _record_login(uow: UnitOfWork, deps: IdentityDeps, user: UserRow, password: str) -> None:
+    """A login is not an edit: a plain UPDATE leaves ``version`` alone, so a client
+    holding the user's ETag is not refused because the user signed in."""
+    values: dict[str, object] = {"last_login_at": utcnow()}
+    if deps.passwords.needs_rehash(user.password_hash):
+        values["password_hash"] = await deps.passwords.hash(password)
+    await uow.session.execute(sa.update(UserRow).where(UserRow.id == user.id).values(**values))
 
 
 async def _find_login(
