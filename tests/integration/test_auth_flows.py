@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import uuid
 
 import jwt
 
@@ -38,9 +39,10 @@ def test_create_tenant_needs_the_platform_token(api: Api) -> None:
 
 
 def test_invalid_tenant_names_the_fields_at_fault_and_creates_nothing(api: Api) -> None:
+    bad_slug = f"Bad Slug {uuid.uuid4().hex[:6]}!"  # unique: a reused Redis outlives runs
     body = {
         "name": "Bad",
-        "slug": "Bad Slug!",
+        "slug": bad_slug,
         "admin_email": "not-an-email",
         "admin_password": "short",
         "timezone": "Mars/Olympus",
@@ -51,7 +53,7 @@ def test_invalid_tenant_names_the_fields_at_fault_and_creates_nothing(api: Api) 
     assert response.status_code == 422
     fields = {e["field"] for e in response.json()["errors"]}
     assert {"slug", "admin_email", "admin_password", "timezone"} <= fields
-    assert api.token("Bad Slug!", "not-an-email", "short").status_code == 401
+    assert api.token(bad_slug, "not-an-email", "short").status_code == 401
 
 
 def test_login_token_shape_and_wrong_password(api: Api, stack) -> None:
