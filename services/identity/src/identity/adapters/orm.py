@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import (
     ARRAY,
+    BigInteger,
     Boolean,
     DateTime,
     ForeignKey,
@@ -31,6 +32,7 @@ class TenantRow(Base):
     slug: Mapped[str] = mapped_column(String(63), unique=True)
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     currency: Mapped[str] = mapped_column(String(3), default="USD")
+    daily_api_limit: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, server_default=func.now()
     )
@@ -49,6 +51,12 @@ class UserRow(TenantScoped, Base):
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     language: Mapped[str] = mapped_column(String(16), default="en")
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    role_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)
+    profile_ids: Mapped[list[uuid.UUID]] = mapped_column(
+        ARRAY(Uuid), default=list, server_default="{}"
+    )
+    phone: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    title: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
 
 class RefreshTokenRow(Base):
