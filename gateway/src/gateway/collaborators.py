@@ -14,14 +14,47 @@ from typing import Any
 from grpc_health.v1 import health_pb2_grpc
 from redis.asyncio import Redis
 
-from crm.identity.v1 import identity_pb2_grpc
+from crm.identity.v1 import access_pb2_grpc, api_keys_pb2_grpc, identity_pb2_grpc
 from crm_common.grpc.client import create_channel
 from gateway.config import GatewaySettings
 from gateway.security.jwks import JwksCache, identity_jwks_fetcher
 
 IDENTITY_SERVICE = "crm.identity.v1.IdentityService"
+ACCESS_SERVICE = "crm.identity.v1.AccessService"
+API_KEY_SERVICE = "crm.identity.v1.ApiKeyService"
 # Read-only RPCs: the only ones the channel may retry.
-IDENTITY_IDEMPOTENT_METHODS = ("GetJwks", "GetMe", "GetUser", "ListUsers", "ListAccessAudit")
+IDENTITY_IDEMPOTENT_METHODS = (
+    "GetJwks",
+    "GetMe",
+    "GetUser",
+    "ListUsers",
+    "ListAccessAudit",
+    *(
+        f"{ACCESS_SERVICE}/{m}"
+        for m in (
+            "GetRole",
+            "ListRoles",
+            "GetProfile",
+            "ListProfiles",
+            "GetGroup",
+            "ListGroups",
+            "GetSharingRule",
+            "ListSharingRules",
+            "GetSharingDefaults",
+            "ResolveAccess",
+        )
+    ),
+    *(
+        f"{API_KEY_SERVICE}/{m}"
+        for m in (
+            "GetApiKey",
+            "ListApiKeys",
+            "VerifyApiKey",
+            "GetUsage",
+            "GetUsageLimits",
+        )
+    ),
+)
 
 
 @dataclass
@@ -30,6 +63,8 @@ class Collaborators:
     health: Any  # grpc.health.v1 HealthStub on the identity channel
     redis: Redis
     jwks: JwksCache
+    access: Any = None  # AccessServiceStub (identity's access model)
+    api_keys: Any = None  # ApiKeyServiceStub (identity's keys and usage)
     clock: Callable[[], float] = time.time  # wall clock for rate-limit windows
     closers: list[Callable[[], Awaitable[Any]]] = field(default_factory=list)
 
@@ -62,5 +97,7 @@ def build_collaborators(settings: GatewaySettings) -> Collaborators:
         health=health_pb2_grpc.HealthStub(channel),
         redis=redis,
         jwks=jwks,
+        access=access_pb2_grpc.AccessServiceStub(channel),
+        api_keys=api_keys_pb2_grpc.ApiKeyServiceStub(channel),
         closers=[channel.close, redis.aclose],
     )

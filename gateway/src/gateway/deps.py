@@ -16,6 +16,8 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from crm.identity.v1.access_pb2_grpc import AccessServiceStub
+from crm.identity.v1.api_keys_pb2_grpc import ApiKeyServiceStub
 from crm.identity.v1.identity_pb2_grpc import IdentityServiceStub
 from crm_common.auth import ANONYMOUS, Principal, set_current_principal
 from crm_common.logging import bind_request, request_id_var
@@ -63,6 +65,18 @@ def get_redis(collaborators: CollaboratorsDep) -> Redis:
 
 
 IdentityStub = Annotated[IdentityServiceStub, Depends(get_identity)]
+
+
+def get_access(collaborators: CollaboratorsDep) -> Any:
+    return collaborators.access
+
+
+def get_api_keys(collaborators: CollaboratorsDep) -> Any:
+    return collaborators.api_keys
+
+
+AccessStub = Annotated[AccessServiceStub, Depends(get_access)]
+ApiKeyStub = Annotated[ApiKeyServiceStub, Depends(get_api_keys)]
 RedisDep = Annotated[Redis, Depends(get_redis)]
 
 

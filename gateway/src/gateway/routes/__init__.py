@@ -4,12 +4,38 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from gateway.routes import audit, auth, me, signing_keys, tenants, users
+from gateway.routes import (
+    api_keys,
+    audit,
+    auth,
+    groups,
+    me,
+    profiles,
+    roles,
+    sharing,
+    signing_keys,
+    tenants,
+    usage,
+    users,
+)
 from gateway.routes.prefix import API_PREFIX
 
 
 def api_router() -> APIRouter:
     router = APIRouter(prefix=API_PREFIX)
-    for module in (tenants, auth, me, users, audit, signing_keys):
+    for module in (
+        tenants,
+        auth,
+        me,
+        users,
+        audit,
+        signing_keys,
+        roles,
+        profiles,
+        groups,
+        sharing,
+        api_keys,
+        usage,
+    ):
         router.include_router(module.router)
     return router

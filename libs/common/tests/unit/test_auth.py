@@ -2,9 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from crm_common.access import can, require
 from crm_common.auth import ANONYMOUS, Principal, decode_principal, encode_principal
-from crm_common.errors import PermissionDenied, Unauthenticated
+from crm_common.errors import Unauthenticated
 
 SECRET = "s3cret"
 
@@ -33,25 +32,3 @@ def test_forged_or_foreign_principal_is_rejected() -> None:
 
 def test_missing_principal_is_anonymous() -> None:
     assert decode_principal({}, SECRET) == ANONYMOUS
-
-
-@pytest.mark.parametrize(
-    ("permissions", "allowed"),
-    [
-        (("*",), True),
-        (("leads:view",), True),
-        (("leads:*",), True),
-        (("deals:view",), False),
-        ((), False),
-    ],
-)
-def test_can_checks_module_and_action(permissions: tuple[str, ...], allowed: bool) -> None:
-    principal = Principal(kind="user", tenant_id="t", permissions=permissions)
-    assert can(principal, "leads", "view") is allowed
-
-
-def test_require_distinguishes_anonymous_from_forbidden() -> None:
-    with pytest.raises(Unauthenticated):
-        require(ANONYMOUS, "leads", "view")
-    with pytest.raises(PermissionDenied):
-        require(Principal(kind="user", tenant_id="t"), "leads", "view")

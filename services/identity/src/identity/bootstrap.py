@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from crm.identity.v1 import identity_pb2, identity_pb2_grpc
+from crm.identity.v1 import (
+    access_pb2,
+    access_pb2_grpc,
+    api_keys_pb2,
+    api_keys_pb2_grpc,
+    identity_pb2,
+    identity_pb2_grpc,
+)
 from crm_common.grpc.server import Registration
 from crm_common.runtime import Runtime, ServiceParts, Subscription
 from identity.adapters.keys import SigningKeys
@@ -11,11 +18,15 @@ from identity.adapters.throttle import LoginThrottle
 from identity.adapters.tokens import AccessTokens
 from identity.config import IdentitySettings
 from identity.domain import events
+from identity.entrypoints.access_server import AccessServicer
+from identity.entrypoints.api_keys_server import ApiKeyServicer
 from identity.entrypoints.grpc_server import IdentityServicer
 from identity.service_layer import audit
 from identity.service_layer.deps import IdentityDeps
 
 SERVICE_NAME = identity_pb2.DESCRIPTOR.services_by_name["IdentityService"].full_name
+ACCESS_SERVICE_NAME = access_pb2.DESCRIPTOR.services_by_name["AccessService"].full_name
+API_KEY_SERVICE_NAME = api_keys_pb2.DESCRIPTOR.services_by_name["ApiKeyService"].full_name
 
 
 def build_deps(settings: IdentitySettings, runtime: Runtime) -> IdentityDeps:
@@ -41,18 +52,30 @@ def build_deps(settings: IdentitySettings, runtime: Runtime) -> IdentityDeps:
     )
 
 
+def registrations(deps: IdentityDeps) -> list[Registration]:
+    identity, access, api_keys = IdentityServicer(deps), AccessServicer(deps), ApiKeyServicer(deps)
+    return [
+        Registration(
+            SERVICE_NAME,
+            lambda server: identity_pb2_grpc.add_IdentityServiceServicer_to_server(
+                identity, server
+            ),
+        ),
+        Registration(
+            ACCESS_SERVICE_NAME,
+            lambda server: access_pb2_grpc.add_AccessServiceServicer_to_server(access, server),
+        ),
+        Registration(
+            API_KEY_SERVICE_NAME,
+            lambda server: api_keys_pb2_grpc.add_ApiKeyServiceServicer_to_server(api_keys, server),
+        ),
+    ]
+
+
 def build(settings: IdentitySettings, runtime: Runtime) -> ServiceParts:
     deps = build_deps(settings, runtime)
-    servicer = IdentityServicer(deps)
     return ServiceParts(
-        registrations=[
-            Registration(
-                SERVICE_NAME,
-                lambda server: identity_pb2_grpc.add_IdentityServiceServicer_to_server(
-                    servicer, server
-                ),
-            )
-        ],
+        registrations=registrations(deps),
         subscriptions=[
             Subscription(audit.CONSUMER, [events.AUTH_EVENTS], audit.record_access_event)
         ],

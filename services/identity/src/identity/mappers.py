@@ -10,6 +10,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from crm.common.v1 import types_pb2
 from crm.identity.v1 import identity_pb2 as pb
+from crm_common.access import AccessContext
 from crm_common.errors import InvalidArgument
 from crm_common.pagination import Page
 from identity.adapters.orm import AccessAuditRow, TenantRow, UserRow
@@ -42,8 +43,9 @@ def tenant_to_pb(row: TenantRow) -> pb.Tenant:
     )
 
 
-def user_to_pb(row: UserRow) -> pb.User:
-    return pb.User(
+def user_to_pb(row: UserRow, hidden: frozenset[str] = frozenset()) -> pb.User:
+    """``hidden`` fields (the caller's field rules) stay empty and are named."""
+    user = pb.User(
         id=str(row.id),
         tenant_id=str(row.tenant_id),
         email=row.email,
@@ -57,7 +59,16 @@ def user_to_pb(row: UserRow) -> pb.User:
         updated_at=_ts(row.updated_at),
         version=row.version,
         last_login_at=_ts(row.last_login_at),
+        role_id=str(row.role_id) if row.role_id else "",
+        profile_ids=[str(p) for p in row.profile_ids],
+        phone=row.phone,
+        title=row.title,
     )
+    for name in sorted(hidden):
+        if name in pb.User.DESCRIPTOR.fields_by_name:
+            user.ClearField(name)
+            user.hidden_fields.append(name)
+    return user
 
 
 def audit_to_pb(row: AccessAuditRow) -> pb.AccessAuditEntry:
@@ -70,6 +81,24 @@ def audit_to_pb(row: AccessAuditRow) -> pb.AccessAuditEntry:
         client_ip=row.client_ip,
         detail=row.detail,
         occurred_at=_ts(row.occurred_at),
+    )
+
+
+def _update_value(req: pb.UpdateUserRequest, name: str) -> object:
+    value = getattr(req, name)
+    if name == "roles":
+        return list(value)
+    if name == "profile_ids":
+        return [parse_id(p, "profile_ids") for p in value]
+    if name == "role_id":
+        return parse_id(value, "role_id") if value else None
+    return value
+
+
+def permission_strings(ctx: AccessContext) -> list[str]:
+    """The caller's permissions as ``module:action`` (``*`` for every)."""
+    return sorted(
+        f"{module}:{action}" for module, actions in ctx.permissions.items() for action in actions
     )
 
 
@@ -97,6 +126,10 @@ def create_user_cmd(req: pb.CreateUserRequest) -> commands.CreateUser:
         roles=list(req.roles) or ["user"],
         timezone=req.timezone or "UTC",
         language=req.language or "en",
+        role_id=parse_id(req.role_id, "role_id") if req.role_id else None,
+        profile_ids=[parse_id(p, "profile_ids") for p in req.profile_ids],
+        phone=req.phone,
+        title=req.title,
     )
 
 
@@ -106,6 +139,5 @@ def update_user_cmd(req: pb.UpdateUserRequest) -> commands.UpdateUser:
         raise InvalidArgument.for_field(sorted(unknown)[0], "cannot be changed")
     changes: dict[str, object] = {}
     for name in req.update_mask:
-        value = getattr(req, name)
-        changes[name] = list(value) if name == "roles" else value
+        changes[name] = _update_value(req, name)
     return commands.UpdateUser(parse_id(req.id), changes, req.expected_version)

@@ -18,14 +18,22 @@ DEFAULT_DEADLINE_SECONDS = 5.0
 
 
 def retry_service_config(service: str, idempotent_methods: Sequence[str]) -> str:
-    """gRPC service config retrying only the named (read-only) methods on UNAVAILABLE."""
+    """gRPC service config retrying only the named (read-only) methods on UNAVAILABLE.
+    A method is ``Name`` (of ``service``) or ``package.Service/Name`` (another service
+    served at the same address)."""
     if not idempotent_methods:
         return json.dumps({"methodConfig": []})
+    names = [
+        {"service": m.split("/")[0], "method": m.split("/")[1]}
+        if "/" in m
+        else {"service": service, "method": m}
+        for m in idempotent_methods
+    ]
     return json.dumps(
         {
             "methodConfig": [
                 {
-                    "name": [{"service": service, "method": m} for m in idempotent_methods],
+                    "name": names,
                     "retryPolicy": {
                         "maxAttempts": 3,
                         "initialBackoff": "0.05s",

@@ -45,6 +45,20 @@ class CreateUser:
     roles: list[str] = field(default_factory=lambda: ["user"])
     timezone: str = "UTC"
     language: str = "en"
+    role_id: uuid.UUID | None = None
+    profile_ids: list[uuid.UUID] = field(default_factory=list)  # empty: Read Only
+    phone: str = ""
+    title: str = ""
+
+    def given_fields(self) -> set[str]:
+        """Fields the caller set (field rules apply to these)."""
+        optional = {
+            "role_id": self.role_id,
+            "profile_ids": self.profile_ids,
+            "phone": self.phone,
+            "title": self.title,
+        }
+        return {"email", "password"} | {name for name, value in optional.items() if value}
 
 
 @dataclass(frozen=True)
@@ -55,5 +69,18 @@ class UpdateUser:
 
 
 UPDATABLE_USER_FIELDS = frozenset(
-    {"email", "first_name", "last_name", "password", "active", "roles", "timezone", "language"}
+    {
+        "email",
+        "first_name",
+        "last_name",
+        "password",
+        "active",
+        "roles",
+        "timezone",
+        "language",
+        "role_id",
+        "profile_ids",
+        "phone",
+        "title",
+    }
 )

@@ -11,3 +11,5 @@ LOGOUT = "crm.identity.auth.logout"
 SIGNING_KEY_ROTATED = "crm.identity.signing_key.rotated"
 
 AUTH_EVENTS = "crm.identity.auth.>"
+ACCESS_CHANGED = "crm.identity.access.changed"
+ACCESS_DENIED = "crm.*.access.denied"

@@ -87,3 +87,11 @@ def permissions_for(roles: list[str]) -> list[str]:
     if "admin" in roles:
         return ["*"]
     return ["users:view", "me:view"]
+
+
+PHONE = re.compile(r"^\+?[0-9 ()./-]{3,40}$")
+
+
+def check_phone(v: Violations, field: str, phone: str) -> None:
+    if phone and not PHONE.match(phone.strip()):
+        v.add(field, "is not a phone number")

@@ -59,30 +59,29 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
         return pb.RotateSigningKeyResponse(kid=kid)
 
     async def GetMe(self, request: pb.GetMeRequest, context: Context) -> pb.Me:
-        principal = require_authenticated()
-        user, tenant = await users.get_me(principal, self._deps)
+        user, tenant, ctx = await users.get_me(require_authenticated(), self._deps)
         return pb.Me(
-            user=mappers.user_to_pb(user),
+            user=mappers.user_to_pb(user.row, user.hidden),
             tenant=mappers.tenant_to_pb(tenant),
-            permissions=list(principal.permissions),
+            permissions=mappers.permission_strings(ctx),
         )
 
     async def CreateUser(self, request: pb.CreateUserRequest, context: Context) -> pb.User:
         user = await users.create_user(
             mappers.create_user_cmd(request), require_authenticated(), self._deps
         )
-        return mappers.user_to_pb(user)
+        return mappers.user_to_pb(user.row, user.hidden)
 
     async def GetUser(self, request: pb.GetUserRequest, context: Context) -> pb.User:
         user = await users.get_user(
             mappers.parse_id(request.id), require_authenticated(), self._deps
         )
-        return mappers.user_to_pb(user)
+        return mappers.user_to_pb(user.row, user.hidden)
 
     async def ListUsers(
         self, request: pb.ListUsersRequest, context: Context
     ) -> pb.ListUsersResponse:
-        page = await users.list_users(
+        page, hidden = await users.list_users(
             require_authenticated(),
             self._deps,
             limit=request.page.limit,
@@ -90,20 +89,21 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
             include_inactive=request.include_inactive,
         )
         return pb.ListUsersResponse(
-            items=[mappers.user_to_pb(u) for u in page.items], page=mappers.page_to_pb(page)
+            items=[mappers.user_to_pb(u, hidden) for u in page.items],
+            page=mappers.page_to_pb(page),
         )
 
     async def UpdateUser(self, request: pb.UpdateUserRequest, context: Context) -> pb.User:
         user = await users.update_user(
             mappers.update_user_cmd(request), require_authenticated(), self._deps
         )
-        return mappers.user_to_pb(user)
+        return mappers.user_to_pb(user.row, user.hidden)
 
     async def DisableUser(self, request: pb.DisableUserRequest, context: Context) -> pb.User:
         user = await users.disable_user(
             mappers.parse_id(request.id), require_authenticated(), self._deps
         )
-        return mappers.user_to_pb(user)
+        return mappers.user_to_pb(user.row, user.hidden)
 
     async def ListAccessAudit(
         self, request: pb.ListAccessAuditRequest, context: Context

@@ -17,6 +17,7 @@ from crm_common.db import UnitOfWork
 from crm_common.events.envelope import unpack_payload
 from crm_common.pagination import Page, paginate
 from identity.adapters.orm import AccessAuditRow
+from identity.service_layer.access_resolution import access_for
 from identity.service_layer.deps import IdentityDeps
 
 CONSUMER = "identity-access-audit"
@@ -43,13 +44,20 @@ async def record_access_event(uow: UnitOfWork, envelope: common_events.Envelope)
 
 
 async def list_access_audit(
-    principal: Principal, deps: IdentityDeps, *, limit: int, cursor: str | None
+    principal: Principal,
+    deps: IdentityDeps,
+    *,
+    limit: int,
+    cursor: str | None,
+    kinds: list[str] | None = None,
 ) -> Page[AccessAuditRow]:
-    require(principal, "audit", "view")
-    stmt = sa.select(AccessAuditRow).where(
-        AccessAuditRow.tenant_id == uuid.UUID(principal.tenant_id)
-    )
     async with deps.uow() as uow:
+        require(await access_for(uow, principal), "audit", "view")
+        stmt = sa.select(AccessAuditRow).where(
+            AccessAuditRow.tenant_id == uuid.UUID(principal.tenant_id)
+        )
+        if kinds:
+            stmt = stmt.where(AccessAuditRow.kind.in_(kinds))
         return await paginate(
             uow.session,
             stmt,

@@ -8,12 +8,14 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from crm.identity.v1 import events_pb2
+from crm_common.db import UnitOfWork
 from crm_common.errors import AlreadyExists
 from crm_common.events.envelope import NewEvent
 from identity.adapters.orm import TenantRow, UserRow
-from identity.domain import events, rules
+from identity.domain import events, rules, seeds
 from identity.domain.commands import CreateTenant
 from identity.service_layer.deps import IdentityDeps
+from identity.service_layer.tenant_seed import seed_tenant_access
 from identity.service_layer.users import user_event
 
 
@@ -41,6 +43,9 @@ async def create_tenant(cmd: CreateTenant, deps: IdentityDeps) -> tuple[TenantRo
             timezone=cmd.timezone,
             currency=cmd.currency,
         )
+        uow.session.add(tenant)
+        await _flush_claiming_slug(uow, cmd.slug)
+        access = seed_tenant_access(uow.session, tenant.id)
         admin = UserRow(
             id=uuid.uuid4(),
             tenant_id=tenant.id,
@@ -48,8 +53,10 @@ async def create_tenant(cmd: CreateTenant, deps: IdentityDeps) -> tuple[TenantRo
             password_hash=password_hash,
             roles=["admin"],
             timezone=cmd.timezone,
+            role_id=access.root_role_id,
+            profile_ids=[access.profile_ids[seeds.ADMINISTRATOR]],
         )
-        uow.session.add_all([tenant, admin])
+        uow.session.add(admin)
         uow.record(_tenant_created(tenant, admin.id))
         uow.record(user_event(events.USER_CREATED, admin, "", []))
         try:
@@ -57,6 +64,14 @@ async def create_tenant(cmd: CreateTenant, deps: IdentityDeps) -> tuple[TenantRo
         except IntegrityError as exc:  # a concurrent create took the slug first
             raise AlreadyExists(f"tenant slug '{cmd.slug}' is taken", field="slug") from exc
     return tenant, admin.id
+
+
+async def _flush_claiming_slug(uow: UnitOfWork, slug: str) -> None:
+    """Insert the tenant row first: its unique slug decides concurrent creations."""
+    try:
+        await uow.session.flush()
+    except IntegrityError as exc:
+        raise AlreadyExists(f"tenant slug '{slug}' is taken", field="slug") from exc
 
 
 def _tenant_created(tenant: TenantRow, admin_id: uuid.UUID) -> NewEvent:
