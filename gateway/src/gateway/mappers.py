@@ -17,6 +17,7 @@ from gateway.schemas.users import MeRead, UserCreate, UserPage, UserRead, UserUp
 
 UPDATABLE_FIELDS = (
     "email", "password", "first_name", "last_name", "active", "roles", "timezone", "language",
+    "role_id", "profile_ids", "phone", "title",
 )  # fmt: skip
 
 
@@ -102,6 +103,10 @@ def create_user_request(body: UserCreate) -> pb.CreateUserRequest:
         roles=body.roles,
         timezone=body.timezone or "",
         language=body.language or "",
+        role_id=body.role_id or "",
+        profile_ids=body.profile_ids,
+        phone=body.phone,
+        title=body.title,
     )
 
 
@@ -130,6 +135,11 @@ def user_read(user: pb.User) -> UserRead:
         created_at=_time(user, "created_at"),
         updated_at=_time(user, "updated_at"),
         last_login_at=_time(user, "last_login_at"),
+        role_id=user.role_id or None,
+        profile_ids=list(user.profile_ids),
+        phone=user.phone,
+        title=user.title,
+        hidden_fields=list(user.hidden_fields),
     )
 
 

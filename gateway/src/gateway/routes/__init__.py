@@ -23,6 +23,7 @@ from gateway.routes.prefix import API_PREFIX
 
 def api_router() -> APIRouter:
     router = APIRouter(prefix=API_PREFIX)
+    router.include_router(audit.log_router)
     for module in (
         tenants,
         auth,

@@ -22,9 +22,13 @@ from nats.js import JetStreamContext
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from crm.common.v1 import access_pb2
+from crm_common.auth import current_principal
 from crm_common.config import CommonSettings
 from crm_common.db import UnitOfWork, create_engine, session_factory
+from crm_common.errors import PermissionDenied
 from crm_common.events.consumer import EventConsumer, Handler
+from crm_common.events.envelope import NewEvent
 from crm_common.events.relay import OutboxRelay
 from crm_common.events.streams import connect_nats, ensure_streams
 from crm_common.grpc.server import GrpcServer, Registration
@@ -87,6 +91,31 @@ class Runtime:
         return UnitOfWork(
             self.sessions, source=self.settings.service_name, on_commit=self.relay.wake
         )
+
+    async def record_denied(self, method: str, exc: PermissionDenied) -> None:
+        """A refused call becomes ``crm.<service>.access.denied`` (the audit log's
+        source), in a transaction of its own: the refused one was rolled back."""
+        principal = current_principal()
+        if not principal.tenant_id:
+            return
+        payload = access_pb2.AccessDenied(
+            user_id=principal.user_id,
+            api_key_id=principal.extra.get("api_key_id", ""),
+            method=method,
+            reason=exc.message,
+            field=exc.field or "",
+        )
+        subject = f"crm.{self.settings.service_name}.access.denied"
+        event = NewEvent(
+            subject,
+            principal.tenant_id,
+            principal.user_id or method,
+            payload,
+            actor_id=principal.user_id,
+        )
+        async with self.uow() as uow:
+            uow.record(event)
+            await uow.commit()
 
 
 @dataclass(frozen=True)
@@ -175,6 +204,7 @@ def _make_server(settings: CommonSettings, runtime: Runtime, parts: ServiceParts
         host=settings.grpc_host,
         port=settings.grpc_port,
         readiness_checks=[database_ready, runtime.nats.connected],
+        on_denied=runtime.record_denied,
     )
 
 

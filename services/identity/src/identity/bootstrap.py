@@ -21,7 +21,7 @@ from identity.domain import events
 from identity.entrypoints.access_server import AccessServicer
 from identity.entrypoints.api_keys_server import ApiKeyServicer
 from identity.entrypoints.grpc_server import IdentityServicer
-from identity.service_layer import audit
+from identity.service_layer import audit, tenant_seed
 from identity.service_layer.deps import IdentityDeps
 
 SERVICE_NAME = identity_pb2.DESCRIPTOR.services_by_name["IdentityService"].full_name
@@ -75,8 +75,7 @@ def registrations(deps: IdentityDeps) -> list[Registration]:
 def build(settings: IdentitySettings, runtime: Runtime) -> ServiceParts:
     deps = build_deps(settings, runtime)
     return ServiceParts(
+        jobs=[lambda stop: tenant_seed.seed_pending_tenants(deps)],
         registrations=registrations(deps),
-        subscriptions=[
-            Subscription(audit.CONSUMER, [events.AUTH_EVENTS], audit.record_access_event)
-        ],
+        subscriptions=[Subscription(audit.CONSUMER, events.AUDITED, audit.record_access_event)],
     )

@@ -31,10 +31,16 @@ class _Outcome:
     code: grpc.StatusCode = grpc.StatusCode.OK
 
 
+DeniedHook = Callable[[str, errors.PermissionDenied], Awaitable[None]]
+
+
 class ServerInterceptor(grpc.aio.ServerInterceptor):
-    def __init__(self, service: str, internal_secret: str) -> None:
+    def __init__(
+        self, service: str, internal_secret: str, on_denied: DeniedHook | None = None
+    ) -> None:
         self._service = service
         self._secret = internal_secret
+        self._on_denied = on_denied  # e.g. publish crm.<service>.access.denied for the audit
 
     async def intercept_service(
         self,
@@ -86,6 +92,8 @@ class ServerInterceptor(grpc.aio.ServerInterceptor):
             log_tokens = bind_request(metadata.get(REQUEST_ID_HEADER, ""), principal.tenant_id)
             yield
         except errors.CrmError as exc:
+            if isinstance(exc, errors.PermissionDenied):
+                await self._report_denied(method, exc)
             await _abort(context, to_status(exc), outcome)
         except grpc.aio.AbortError:
             outcome.code = grpc.StatusCode.UNKNOWN  # the servicer aborted on its own
@@ -99,6 +107,14 @@ class ServerInterceptor(grpc.aio.ServerInterceptor):
             unbind(log_tokens)
             GRPC_REQUESTS.labels(self._service, method, outcome.code.name).inc()
             GRPC_DURATION.labels(self._service, method).observe(time.perf_counter() - started)
+
+    async def _report_denied(self, method: str, exc: errors.PermissionDenied) -> None:
+        if self._on_denied is None:
+            return
+        try:
+            await self._on_denied(method, exc)
+        except Exception:  # auditing must never turn a 403 into a 500
+            log.exception("could not record the refused call to %s", method)
 
 
 async def _abort(context: grpc.aio.ServicerContext, status: Any, outcome: _Outcome) -> None:

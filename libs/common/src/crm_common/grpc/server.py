@@ -18,7 +18,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 from opentelemetry.instrumentation.grpc import aio_server_interceptor
 
-from crm_common.grpc.interceptors import ServerInterceptor
+from crm_common.grpc.interceptors import DeniedHook, ServerInterceptor
 
 log = logging.getLogger("crm.grpc")
 
@@ -45,13 +45,17 @@ class GrpcServer:
         port: int,
         readiness_checks: Sequence[ReadinessCheck] = (),
         readiness_interval: float = 5.0,
+        on_denied: DeniedHook | None = None,
     ) -> None:
         self._names = [r.name for r in registrations]
         self._checks = readiness_checks
         self._interval = readiness_interval
         self._health = health.aio.HealthServicer()
         self._server = grpc.aio.server(
-            interceptors=[aio_server_interceptor(), ServerInterceptor(service, internal_secret)],
+            interceptors=[
+                aio_server_interceptor(),
+                ServerInterceptor(service, internal_secret, on_denied),
+            ],
             options=[("grpc.so_reuseport", 0), ("grpc.max_receive_message_length", 8 << 20)],
         )
         for registration in registrations:

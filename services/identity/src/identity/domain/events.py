@@ -12,4 +12,6 @@ SIGNING_KEY_ROTATED = "crm.identity.signing_key.rotated"
 
 AUTH_EVENTS = "crm.identity.auth.>"
 ACCESS_CHANGED = "crm.identity.access.changed"
-ACCESS_DENIED = "crm.*.access.denied"
+ACCESS_CHANGED_SUBJECT = ACCESS_CHANGED
+ACCESS_DENIED_ANY_SERVICE = "crm.*.access.denied"
+AUDITED = [AUTH_EVENTS, ACCESS_CHANGED, ACCESS_DENIED_ANY_SERVICE]

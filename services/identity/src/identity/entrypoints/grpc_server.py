@@ -113,6 +113,7 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
             self._deps,
             limit=request.page.limit,
             cursor=request.page.cursor or None,
+            kinds=list(request.kinds),
         )
         return pb.ListAccessAuditResponse(
             items=[mappers.audit_to_pb(a) for a in page.items], page=mappers.page_to_pb(page)

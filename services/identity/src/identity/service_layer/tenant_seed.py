@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from dataclasses import dataclass
 
@@ -11,6 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from identity.adapters.orm import TenantRow, UserRow
 from identity.adapters.orm_access import ProfileRow, RoleRow, SharingDefaultRow
 from identity.domain import seeds
+from identity.service_layer.deps import IdentityDeps
+
+log = logging.getLogger(__name__)
+_SEED_LOCK = 727276  # advisory lock id
 
 
 @dataclass(frozen=True)
@@ -65,3 +70,14 @@ async def seed_tenants_created_before_access_control(session: AsyncSession) -> i
                 )
             )
     return len(tenants)
+
+
+async def seed_pending_tenants(deps: IdentityDeps) -> None:
+    """Start-up job: give tenants from before access control their access model.
+    One replica does it (advisory lock); the others find nothing left to do."""
+    async with deps.uow() as uow:
+        await uow.session.execute(sa.select(sa.func.pg_advisory_xact_lock(_SEED_LOCK)))
+        count = await seed_tenants_created_before_access_control(uow.session)
+        await uow.commit()
+    if count:
+        log.info("seeded the access model of %d existing tenants", count)
