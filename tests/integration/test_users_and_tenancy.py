@@ -154,3 +154,18 @@ def test_health_endpoints_and_openapi(api: Api) -> None:
     assert "/api/v1/users" in spec["paths"] and "/api/v1/auth/token" in spec["paths"]
     metrics = api.http.get("/metrics").text
     assert "crm_http_requests_total" in metrics
+
+
+def test_users_export_as_csv_needs_the_export_permission(api: Api) -> None:
+    tenant = api.create_tenant()
+    api.create_user(tenant.admin, "csv@example.com", phone="+31 20 555 0100", title="Buyer")
+    export = api.request("GET", "/api/v1/users/export", tenant.admin)
+    assert export.status_code == 200 and export.headers["content-type"].startswith("text/csv")
+    lines = export.text.strip().splitlines()
+    assert lines[0].split(",")[:3] == ["id", "email", "first_name"]
+    assert any("csv@example.com" in line and "+31 20 555 0100" in line for line in lines)
+    assert len(lines) == 3  # header, admin, the new user
+    reader = api.login(tenant.slug, "csv@example.com")  # Read Only: view, no export
+    denied = api.request("GET", "/api/v1/users/export", reader)
+    assert denied.status_code == 403
+    assert denied.headers["content-type"].startswith("application/problem+json")

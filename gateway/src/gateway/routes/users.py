@@ -4,9 +4,10 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Header, Path, Query, Response
+from fastapi.responses import StreamingResponse
 
 from crm.identity.v1 import identity_pb2 as pb
-from gateway import mappers
+from gateway import mappers, user_export
 from gateway.deps import IdentityStub, RequireUser, UserIdempotency
 from gateway.etags import etag, expected_version
 from gateway.openapi import problem_responses
@@ -17,6 +18,7 @@ from gateway.schemas.users import UserCreate, UserPage, UserRead, UserUpdate
 router = APIRouter(prefix="/users", tags=["users"], dependencies=[RequireUser])
 
 UserId = Annotated[UUID, Path(alias="id", description="The user's id (UUID)")]
+EXPORT_TIMEOUT_SECONDS = 120.0  # a whole tenant, streamed; the default deadline is for one answer
 IfMatch = Annotated[str | None, Header(alias="If-Match", description='Version ETag, e.g. "3"')]
 
 
@@ -49,6 +51,26 @@ async def create_user(body: UserCreate, identity: IdentityStub, response: Respon
     user = mappers.user_read(await identity.CreateUser(mappers.create_user_request(body)))
     response.headers["Location"] = f"{API_PREFIX}/users/{user.id}"
     return _with_etag(response, user)
+
+
+@router.get(
+    "/export",
+    responses={
+        200: {"content": {"text/csv": {}}, "description": "CSV, one line per user"},
+        **problem_responses(401, 403, 422),
+    },
+    response_class=StreamingResponse,
+    summary="The users you may see, as CSV (needs users:export; hidden fields left out)",
+)
+async def export_users(identity: IdentityStub, include_inactive: bool = False) -> StreamingResponse:
+    request = pb.ExportUsersRequest(include_inactive=include_inactive)
+    stream = identity.ExportUsers(request, timeout=EXPORT_TIMEOUT_SECONDS)
+    first, rest = await user_export.first_and_rest(stream)
+    return StreamingResponse(
+        user_export.csv_chunks(first, rest),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="users.csv"'},
+    )
 
 
 @router.get("/{id}", responses=problem_responses(401, 403, 404, 422), summary="One user")

@@ -37,6 +37,12 @@ class EchoPrincipal(identity_pb2_grpc.IdentityServiceServicer):
             permissions=list(principal.permissions),
         )
 
+    async def ExportUsers(
+        self, request: pb.ExportUsersRequest, context: grpc.aio.ServicerContext
+    ) -> AsyncIterator[pb.User]:
+        for _ in range(2):
+            yield pb.User(id=current_principal().user_id)
+
     async def GetUser(
         self, request: pb.GetUserRequest, context: grpc.aio.ServicerContext
     ) -> pb.User:
@@ -165,3 +171,13 @@ async def test_reflection_lists_the_service(channel: grpc.aio.Channel) -> None:
         names = {s.name for s in response.list_services_response.service}
         assert SERVICE in names and "grpc.health.v1.Health" in names
         break
+
+
+async def test_principal_travels_on_server_streaming_calls_too(channel: grpc.aio.Channel) -> None:
+    token = set_current_principal(Principal(kind="user", tenant_id="t1", user_id="u7"))
+    try:
+        stream = identity_pb2_grpc.IdentityServiceStub(channel).ExportUsers(pb.ExportUsersRequest())
+        ids = [user.id async for user in stream]
+    finally:
+        reset_current_principal(token)
+    assert ids == ["u7", "u7"]

@@ -47,8 +47,10 @@ def retry_service_config(service: str, idempotent_methods: Sequence[str]) -> str
     )
 
 
-class _ContextMetadata(grpc.aio.UnaryUnaryClientInterceptor, grpc.aio.UnaryStreamClientInterceptor):
-    """Adds a deadline when the caller gave none, plus principal and request id."""
+class _ContextMetadata:
+    """Adds a deadline when the caller gave none, plus principal and request id.
+    (grpc.aio files an interceptor under one call type only, so each type gets its
+    own subclass below.)"""
 
     def __init__(self, internal_secret: str, default_deadline: float) -> None:
         self._secret = internal_secret
@@ -70,11 +72,15 @@ class _ContextMetadata(grpc.aio.UnaryUnaryClientInterceptor, grpc.aio.UnaryStrea
             wait_for_ready=details.wait_for_ready,
         )
 
+
+class _UnaryMetadata(_ContextMetadata, grpc.aio.UnaryUnaryClientInterceptor):
     async def intercept_unary_unary(
         self, continuation: Callable[..., Any], details: grpc.aio.ClientCallDetails, request: Any
     ) -> Any:
         return await continuation(self._details(details), request)
 
+
+class _StreamMetadata(_ContextMetadata, grpc.aio.UnaryStreamClientInterceptor):
     async def intercept_unary_stream(
         self, continuation: Callable[..., Any], details: grpc.aio.ClientCallDetails, request: Any
     ) -> Any:
@@ -96,5 +102,9 @@ def create_channel(
         ("grpc.keepalive_time_ms", 30_000),
         ("grpc.keepalive_timeout_ms", 10_000),
     ]
-    interceptors = [*aio_client_interceptors(), _ContextMetadata(internal_secret, default_deadline)]
+    interceptors = [
+        *aio_client_interceptors(),
+        _UnaryMetadata(internal_secret, default_deadline),
+        _StreamMetadata(internal_secret, default_deadline),
+    ]
     return grpc.aio.insecure_channel(target, options=options, interceptors=interceptors)

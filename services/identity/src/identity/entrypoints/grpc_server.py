@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import TypeAlias
 
 import grpc
@@ -104,6 +105,15 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
             mappers.parse_id(request.id), require_authenticated(), self._deps
         )
         return mappers.user_to_pb(user.row, user.hidden)
+
+    async def ExportUsers(
+        self, request: pb.ExportUsersRequest, context: Context
+    ) -> AsyncIterator[pb.User]:
+        users_ = users.export_users(
+            require_authenticated(), self._deps, include_inactive=request.include_inactive
+        )
+        async for user in users_:
+            yield mappers.user_to_pb(user.row, user.hidden)
 
     async def ListAccessAudit(
         self, request: pb.ListAccessAuditRequest, context: Context

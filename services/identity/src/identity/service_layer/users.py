@@ -9,6 +9,7 @@ rules decide who sees and edits whom (module ``users``).
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -26,7 +27,13 @@ from crm_common.access import (
 )
 from crm_common.auth import Principal
 from crm_common.db import UnitOfWork
-from crm_common.errors import AlreadyExists, InvalidArgument, NotFound, VersionConflict
+from crm_common.errors import (
+    AlreadyExists,
+    InvalidArgument,
+    NotFound,
+    PermissionDenied,
+    VersionConflict,
+)
 from crm_common.events.envelope import NewEvent
 from crm_common.pagination import Page, paginate
 from identity.adapters.orm import TenantRow, UserRow
@@ -106,9 +113,42 @@ async def list_users(
         return page, hidden_fields(ctx, MODULE)
 
 
+EXPORT_BATCH = 200  # the largest page paginate() serves
+
+
+async def export_users(
+    principal: Principal, deps: IdentityDeps, *, include_inactive: bool
+) -> AsyncIterator[VisibleUser]:
+    """Every visible user, a keyset page at a time (constant memory)."""
+    async with deps.uow() as uow:
+        ctx = await access_for(uow, principal)
+        require(ctx, MODULE, "export")
+    hidden = hidden_fields(ctx, MODULE)
+    stmt = sa.select(UserRow).where(*_visible(ctx))
+    if not include_inactive:
+        stmt = stmt.where(UserRow.active.is_(True))
+    cursor: str | None = None
+    while True:
+        async with deps.uow() as uow:
+            page = await paginate(
+                uow.session,
+                stmt,
+                (UserRow.created_at, UserRow.id),
+                limit=EXPORT_BATCH,
+                cursor=cursor,
+            )
+        for row in page.items:
+            yield VisibleUser(row, hidden)
+        if page.next_cursor is None:
+            return
+        cursor = page.next_cursor
+
+
 async def get_me(
     principal: Principal, deps: IdentityDeps
 ) -> tuple[VisibleUser, TenantRow, AccessContext]:
+    if not principal.user_id:
+        raise PermissionDenied("an API key is not a user; it has no profile page")
     async with deps.uow() as uow:
         ctx = await access_for(uow, principal)
         user = await _load(uow, ctx, uuid.UUID(principal.user_id))
