@@ -23,7 +23,14 @@ from gateway.routes import api_router, health, wellknown
 
 UNTRACED_PATHS = "/healthz,/readyz,/metrics"
 CORS_EXPOSED = [REQUEST_ID_HEADER, "ETag", "Location", "Retry-After", "Idempotent-Replayed"]
-CORS_ALLOWED = ["Authorization", "Content-Type", "Idempotency-Key", "If-Match", REQUEST_ID_HEADER]
+CORS_ALLOWED = [
+    "Authorization",
+    "Content-Type",
+    "Idempotency-Key",
+    "If-Match",
+    "X-API-Key",
+    REQUEST_ID_HEADER,
+]
 
 
 def create_app(settings: GatewaySettings, collaborators: Collaborators | None = None) -> FastAPI:

@@ -4,8 +4,9 @@ No ``from __future__ import annotations`` here: ``idempotent`` builds a dependen
 whose annotations name a local variable, which FastAPI must evaluate eagerly.
 
 Callers come in three kinds, each a dependency that authenticates and then
-applies the matching rate limits: ``user_caller`` (bearer token),
-``platform_caller`` (X-Platform-Token) and ``anonymous_caller`` (client IP).
+applies the matching rate limits: ``user_caller`` (bearer token, or an API key
+as ``Bearer crm_...`` / ``X-API-Key``; both counted against the daily usage
+limits), ``platform_caller`` (X-Platform-Token) and ``anonymous_caller`` (client IP).
 """
 
 from collections.abc import Awaitable, Callable
@@ -32,11 +33,23 @@ from gateway.idempotency import (
 from gateway.middleware.idempotency import CLAIM_STATE_KEY
 from gateway.problem import ProblemError
 from gateway.ratelimit import Bucket, RateLimiter, enforce
+from gateway.security.api_keys import (
+    ApiKeyState,
+    InvalidApiKeyError,
+    api_key_secret,
+    get_api_key_state,
+    key_principal,
+    verify_api_key,
+)
 from gateway.security.caller import Caller
 from gateway.security.platform import platform_principal
 from gateway.security.tokens import InvalidTokenError, TokenVerifier
+from gateway.usage import meter_call
 
 bearer_scheme = HTTPBearer(auto_error=False, description="Access token from /api/v1/auth/token")
+api_key_scheme = APIKeyHeader(
+    name="X-API-Key", auto_error=False, description="API key (or send it as Bearer crm_...)"
+)
 platform_scheme = APIKeyHeader(
     name="X-Platform-Token", auto_error=False, description="Platform operator token"
 )
@@ -116,7 +129,14 @@ async def user_caller(
     ip: ClientIp,
     settings: Settings,
     collaborators: CollaboratorsDep,
+    *,
+    api_key: Annotated[str | None, Depends(api_key_scheme)],
+    key_state: Annotated[ApiKeyState, Depends(get_api_key_state)],
 ) -> Caller:
+    # An API key (X-API-Key, or a bearer value starting with crm_) instead of a JWT.
+    secret = api_key_secret(credentials, api_key)
+    if secret is not None:
+        return await _api_key_caller(secret, key_state, ip, settings, collaborators)
     if credentials is None:
         await _limit(collaborators, [_ip_bucket(settings, ip)])
         raise _unauthenticated("a bearer access token is required")
@@ -137,6 +157,34 @@ async def user_caller(
             Bucket("principal", principal.user_id, settings.rate_limit_principal_per_minute),
         ],
     )
+    await meter_call(collaborators, key_state, principal)  # daily usage count and limit
+    return Caller(principal, ip)
+
+
+async def _api_key_caller(
+    secret: str,
+    key_state: ApiKeyState,
+    ip: str,
+    settings: GatewaySettings,
+    collaborators: Collaborators,
+) -> Caller:
+    """Like a token: identity verifies the key (cached a few seconds), then the same
+    rate limits with the key as principal, then the tenant's and the key's daily limits."""
+    try:
+        key = await verify_api_key(secret, collaborators.api_keys, key_state, collaborators.clock)
+    except InvalidApiKeyError as exc:
+        await _limit(collaborators, [_ip_bucket(settings, ip)])
+        raise _unauthenticated(str(exc), 'Bearer error="invalid_token"') from exc
+    principal = key_principal(key)
+    _adopt(principal)
+    await _limit(
+        collaborators,
+        [
+            Bucket("tenant", key.tenant_id, settings.rate_limit_tenant_per_minute),
+            Bucket("principal", key.key_id, settings.rate_limit_principal_per_minute),
+        ],
+    )
+    await meter_call(collaborators, key_state, principal, key)
     return Caller(principal, ip)
 
 

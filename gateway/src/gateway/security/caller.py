@@ -16,8 +16,10 @@ class Caller:
     def scope_key(self) -> str:
         """Names the caller for idempotency keys: one user, the platform, or one IP."""
         p = self.principal
-        if p.kind in ("user", "api_key"):
-            return f"{p.kind}:{p.tenant_id}:{p.user_id}"
+        if p.kind == "user":
+            return f"user:{p.tenant_id}:{p.user_id}"
+        if p.kind == "api_key":
+            return f"api_key:{p.tenant_id}:{p.extra.get('api_key_id', '')}"
         if p.kind == "platform":
             return "platform"
         return f"ip:{self.client_ip}"

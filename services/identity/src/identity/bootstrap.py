@@ -21,7 +21,7 @@ from identity.domain import events
 from identity.entrypoints.access_server import AccessServicer
 from identity.entrypoints.api_keys_server import ApiKeyServicer
 from identity.entrypoints.grpc_server import IdentityServicer
-from identity.service_layer import audit, tenant_seed
+from identity.service_layer import audit, tenant_seed, usage
 from identity.service_layer.deps import IdentityDeps
 
 SERVICE_NAME = identity_pb2.DESCRIPTOR.services_by_name["IdentityService"].full_name
@@ -75,7 +75,10 @@ def registrations(deps: IdentityDeps) -> list[Registration]:
 def build(settings: IdentitySettings, runtime: Runtime) -> ServiceParts:
     deps = build_deps(settings, runtime)
     return ServiceParts(
-        jobs=[lambda stop: tenant_seed.seed_pending_tenants(deps)],
+        jobs=[
+            lambda stop: tenant_seed.seed_pending_tenants(deps),
+            usage.flush_job(deps, interval=60.0),
+        ],
         registrations=registrations(deps),
         subscriptions=[Subscription(audit.CONSUMER, events.AUDITED, audit.record_access_event)],
     )

@@ -16,13 +16,24 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Text,
-    UniqueConstraint,
     Uuid,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crm_common.db import Base, TenantScoped
+
+
+def _live_name_unique(table: str) -> Index:
+    """Names are unique among live records: a name in the recycle bin is free again."""
+    return Index(
+        f"uq_{table}_tenant_live_name",
+        "tenant_id",
+        "name",
+        unique=True,
+        postgresql_where=text("deleted_at IS NULL"),
+    )
 
 
 class RoleRow(TenantScoped, Base):
@@ -31,7 +42,7 @@ class RoleRow(TenantScoped, Base):
 
     __tablename__ = "roles"
     __table_args__ = (
-        UniqueConstraint("tenant_id", "name"),
+        _live_name_unique("roles"),
         Index("ix_roles_tenant_path", "tenant_id", "path"),
     )
 
@@ -43,7 +54,7 @@ class RoleRow(TenantScoped, Base):
 
 class ProfileRow(TenantScoped, Base):
     __tablename__ = "profiles"
-    __table_args__ = (UniqueConstraint("tenant_id", "name"),)
+    __table_args__ = (_live_name_unique("profiles"),)
 
     name: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
@@ -54,7 +65,7 @@ class ProfileRow(TenantScoped, Base):
 
 class GroupRow(TenantScoped, Base):
     __tablename__ = "groups"
-    __table_args__ = (UniqueConstraint("tenant_id", "name"),)
+    __table_args__ = (_live_name_unique("groups"),)
 
     name: Mapped[str] = mapped_column(String(200))
     # [{"type": "user" | "role" | "role_and_subordinates", "id": "<uuid>"}]

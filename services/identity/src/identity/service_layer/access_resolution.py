@@ -192,7 +192,9 @@ async def _owners(
     """Owner ids covered by "records owned by <kind> <ident>"."""
     if kind == "group":
         group = await session.get(GroupRow, ident)
-        members = {m["id"] for m in group.members if m.get("type") == "user"} if group else set()
+        if group is None or group.deleted_at is not None or group.tenant_id != tenant_id:
+            return set()
+        members = {m["id"] for m in group.members if m.get("type") == "user"}
         return {str(ident), *members}
     role = await session.get(RoleRow, ident)
     if role is None or role.tenant_id != tenant_id:

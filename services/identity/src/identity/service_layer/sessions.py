@@ -17,7 +17,7 @@ from crm.identity.v1 import events_pb2, identity_pb2
 from crm_common import revocation
 from crm_common.auth import Principal
 from crm_common.db import UnitOfWork, utcnow
-from crm_common.errors import Unauthenticated
+from crm_common.errors import PermissionDenied, Unauthenticated
 from crm_common.events.envelope import NewEvent
 from identity.adapters.orm import RefreshTokenRow, TenantRow, UserRow
 from identity.adapters.tokens import hash_refresh_token, new_refresh_token
@@ -77,6 +77,8 @@ async def refresh_token(cmd: RefreshToken, deps: IdentityDeps) -> identity_pb2.T
 
 
 async def logout(cmd: Logout, principal: Principal, deps: IdentityDeps) -> None:
+    if not principal.user_id:
+        raise PermissionDenied("an API key has no session to end; revoke the key instead")
     families = {uuid.UUID(principal.session_id)} if principal.session_id else set()
     async with deps.uow() as uow:
         if cmd.refresh_token:

@@ -1,0 +1,131 @@
+"""A small organisation for the access matrix: a role tree (root > Sales Manager >
+Sales Rep), one user per principal kind, an API key, and another tenant."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from tests.integration.api import Api, Session, Tenant
+
+PRINCIPALS = (
+    "admin",
+    "manager",
+    "rep",
+    "peer",
+    "read_only",
+    "other_tenant",
+    "api_key",
+    "anonymous",
+)
+
+
+@dataclass
+class Org:
+    api: Api
+    tenant: Tenant
+    other: Tenant
+    ids: dict[str, str] = field(default_factory=dict)  # placeholders for paths and bodies
+    sessions: dict[str, Session] = field(default_factory=dict)
+    api_key: str = ""
+
+    def headers(self, principal: str) -> dict[str, str]:
+        if principal == "anonymous":
+            return {}
+        if principal == "api_key":
+            return {"Authorization": f"Bearer {self.api_key}"}
+        return self.sessions[principal].headers
+
+    def admin(self, method: str, path: str, **kw: Any) -> dict[str, Any]:
+        response = self.api.request(method, path, self.tenant.admin, **kw)
+        assert response.status_code in (200, 201), f"{method} {path}: {response.text}"
+        return response.json()
+
+    def fresh(self, kind: str) -> str:
+        """A new record of ``kind``, for cells that change or delete one."""
+        name = f"{kind}-{uuid.uuid4().hex[:8]}"
+        bodies = {
+            "user": (
+                "/api/v1/users",
+                {
+                    "email": f"{name}@example.com",
+                    "password": "correct-horse-battery",
+                    "role_id": self.ids["rep_role_id"],
+                },
+            ),
+            "role": ("/api/v1/roles", {"name": name, "parent_id": self.ids["rep_role_id"]}),
+            "profile": ("/api/v1/profiles", {"name": name, "permissions": {"leads": ["view"]}}),
+            "group": ("/api/v1/groups", {"name": name, "members": []}),
+            "sharing_rule": ("/api/v1/sharing-rules", self.rule_body()),
+            "api_key": (
+                "/api/v1/api-keys",
+                {"name": name, "profile_id": self.ids["read_only_profile_id"]},
+            ),
+        }
+        path, body = bodies[kind]
+        return str(self.admin("POST", path, json=body)["id"])
+
+    def rule_body(self) -> dict[str, Any]:
+        return {
+            "module": "leads",
+            "owner": {"type": "role", "id": self.ids["rep_role_id"]},
+            "grantee": {"type": "role", "id": self.ids["manager_role_id"]},
+            "access": "read",
+        }
+
+
+def build_org(api: Api) -> Org:
+    org = Org(api, api.create_tenant(), api.create_tenant())
+    profiles = {
+        p["name"]: p["id"]
+        for p in org.admin("GET", "/api/v1/profiles", params={"limit": 200})["items"]
+    }
+    roles = org.admin("GET", "/api/v1/roles")["items"]
+    root = next(r["id"] for r in roles if not r.get("parent_id"))
+    manager_role = org.admin(
+        "POST", "/api/v1/roles", json={"name": "Sales Manager", "parent_id": root}
+    )
+    rep_role = org.admin(
+        "POST", "/api/v1/roles", json={"name": "Sales Rep", "parent_id": manager_role["id"]}
+    )
+    org.ids.update(
+        root_role_id=root,
+        manager_role_id=manager_role["id"],
+        rep_role_id=rep_role["id"],
+        read_only_profile_id=profiles["Read Only"],
+        other_user_id=org.other.admin_user_id,
+    )
+    _add_user(org, "manager", manager_role["id"], profiles["Sales Manager"])
+    _add_user(org, "rep", rep_role["id"], profiles["Sales Rep"])
+    _add_user(org, "peer", rep_role["id"], profiles["Sales Rep"])
+    _add_user(org, "read_only", None, profiles["Read Only"])
+    org.sessions["admin"] = org.tenant.admin
+    org.sessions["other_tenant"] = org.other.admin
+    org.admin("PUT", "/api/v1/sharing-rules/defaults", json={"defaults": {"users": "private"}})
+    key = org.admin(
+        "POST", "/api/v1/api-keys", json={"name": "etl", "profile_id": profiles["Read Only"]}
+    )
+    org.api_key = key["secret"]
+    org.ids.update(
+        key_id=key["id"],
+        profile_id=org.fresh("profile"),
+        group_id=org.fresh("group"),
+        rule_id=org.fresh("sharing_rule"),
+    )
+    return org
+
+
+def _add_user(org: Org, name: str, role_id: str | None, profile_id: str) -> None:
+    email = f"{name}@{org.tenant.slug}.example"
+    body: dict[str, Any] = {
+        "email": email,
+        "password": "correct-horse-battery",
+        "profile_ids": [profile_id],
+        "phone": "+31 20 555 0100",
+    }
+    if role_id:
+        body["role_id"] = role_id
+    user = org.admin("POST", "/api/v1/users", json=body)
+    org.ids[f"{name}_id"] = user["id"]
+    org.sessions[name] = org.api.login(org.tenant.slug, email)
