@@ -18,8 +18,7 @@ from identity.adapters.orm import UserRow
 from identity.adapters.orm_access import GroupRow, RoleRow, SharingRuleRow
 from identity.domain import access_rules
 from identity.domain.access_rules import GroupSpec, Member
-from identity.service_layer.deps import IdentityDeps
-from identity.service_layer.roles import (
+from identity.service_layer.access_common import (
     actor,
     authorize,
     check_name_free,
@@ -29,6 +28,7 @@ from identity.service_layer.roles import (
     record_change,
     refuse_if_referenced,
 )
+from identity.service_layer.deps import IdentityDeps
 
 MODULE = "groups"
 

@@ -19,8 +19,7 @@ from identity.adapters.orm import UserRow
 from identity.adapters.orm_access import ApiKeyRow, ProfileRow
 from identity.domain import access_rules, seeds
 from identity.domain.access_rules import ProfileSpec
-from identity.service_layer.deps import IdentityDeps
-from identity.service_layer.roles import (
+from identity.service_layer.access_common import (
     actor,
     authorize,
     check_name_free,
@@ -30,6 +29,7 @@ from identity.service_layer.roles import (
     record_change,
     refuse_if_referenced,
 )
+from identity.service_layer.deps import IdentityDeps
 
 MODULE = "profiles"
 EVERYTHING = {ALL: [ALL]}

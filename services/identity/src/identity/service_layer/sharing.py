@@ -18,9 +18,7 @@ from crm_common.pagination import Page, paginate
 from identity.adapters.orm_access import GroupRow, RoleRow, SharingDefaultRow, SharingRuleRow
 from identity.domain import access_rules, seeds
 from identity.domain.access_rules import Member, SharingRuleSpec
-from identity.service_layer.deps import IdentityDeps
-from identity.service_layer.groups import live_ids
-from identity.service_layer.roles import (
+from identity.service_layer.access_common import (
     actor,
     authorize,
     commit,
@@ -28,6 +26,8 @@ from identity.service_layer.roles import (
     record_change,
     record_event,
 )
+from identity.service_layer.deps import IdentityDeps
+from identity.service_layer.groups import live_ids
 
 MODULE = "sharing_rules"
 PRIVATE = "private"

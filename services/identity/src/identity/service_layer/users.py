@@ -38,10 +38,11 @@ from crm_common.events.envelope import NewEvent
 from crm_common.pagination import Page, paginate
 from identity.adapters.orm import TenantRow, UserRow
 from identity.adapters.orm_access import ProfileRow, RoleRow
-from identity.domain import events, rules, seeds
-from identity.domain.commands import UPDATABLE_USER_FIELDS, CreateUser, UpdateUser
+from identity.domain import events, rules, seeds, user_rules
+from identity.domain.commands import CreateUser, UpdateUser
 from identity.service_layer.access_resolution import access_for
 from identity.service_layer.deps import IdentityDeps
+from identity.service_layer.roles import lock_tree
 from identity.service_layer.sessions import revoke_all_sessions
 
 MODULE = "users"
@@ -55,13 +56,15 @@ class VisibleUser:
 
 
 async def create_user(cmd: CreateUser, principal: Principal, deps: IdentityDeps) -> VisibleUser:
-    _validate_new(cmd, deps.settings.password_min_length)
+    user_rules.validate_new(cmd, deps.settings.password_min_length)
     password_hash = await deps.passwords.hash(cmd.password)
     async with deps.uow() as uow:
         ctx = await access_for(uow, principal)
         require(ctx, MODULE, "create")
         check_writable_fields(ctx, MODULE, cmd.given_fields())
         tenant_id = uuid.UUID(ctx.tenant_id)
+        if cmd.role_id is not None:  # the role must not be deleted under us
+            await lock_tree(uow, tenant_id)
         await _check_role_and_profiles(uow, tenant_id, cmd.role_id, cmd.profile_ids)
         user = UserRow(
             id=uuid.uuid4(),
@@ -160,7 +163,7 @@ async def get_me(
 
 async def update_user(cmd: UpdateUser, principal: Principal, deps: IdentityDeps) -> VisibleUser:
     changes = dict(cmd.changes)
-    _validate_changes(changes, deps.settings.password_min_length)
+    user_rules.validate_changes(changes, deps.settings.password_min_length)
     if "password" in changes:
         changes["password_hash"] = await deps.passwords.hash(str(changes.pop("password")))
     async with deps.uow() as uow:
@@ -171,6 +174,8 @@ async def update_user(cmd: UpdateUser, principal: Principal, deps: IdentityDeps)
         check_writable_fields(ctx, MODULE, cmd.changes)
         role_id = changes.get("role_id")
         profile_ids = changes.get("profile_ids")
+        if isinstance(role_id, uuid.UUID):  # the role must not be deleted under us
+            await lock_tree(uow, user.tenant_id)
         await _check_role_and_profiles(
             uow,
             user.tenant_id,
@@ -296,44 +301,6 @@ async def _commit_unique_email(uow: UnitOfWork, email: str) -> None:
         raise AlreadyExists(f"a user with e-mail {email} exists", field="email") from exc
     except StaleDataError as exc:
         raise VersionConflict("user changed concurrently; read it again") from exc
-
-
-def _validate_new(cmd: CreateUser, min_password: int) -> None:
-    v = rules.Violations()
-    rules.check_email(v, "email", rules.normalize_email(cmd.email))
-    rules.check_password(v, "password", cmd.password, min_password)
-    rules.check_name(v, "first_name", cmd.first_name, required=False)
-    rules.check_name(v, "last_name", cmd.last_name, required=False)
-    rules.check_name(v, "title", cmd.title, required=False)
-    rules.check_phone(v, "phone", cmd.phone)
-    rules.check_roles(v, list(cmd.roles))
-    rules.check_timezone(v, "timezone", cmd.timezone)
-    rules.check_language(v, "language", cmd.language)
-    v.raise_if_any()
-
-
-def _validate_changes(changes: dict[str, object], min_password: int) -> None:
-    unknown = set(changes) - UPDATABLE_USER_FIELDS
-    if unknown:
-        raise InvalidArgument.for_field(sorted(unknown)[0], "cannot be changed")
-    v = rules.Violations()
-    if "email" in changes:
-        changes["email"] = rules.normalize_email(str(changes["email"]))
-        rules.check_email(v, "email", str(changes["email"]))
-    if "password" in changes:
-        rules.check_password(v, "password", str(changes["password"]), min_password)
-    for name in ("first_name", "last_name", "title"):
-        if name in changes:
-            rules.check_name(v, name, str(changes[name]), required=False)
-    if "phone" in changes:
-        rules.check_phone(v, "phone", str(changes["phone"]))
-    if "roles" in changes:
-        rules.check_roles(v, list(changes["roles"]))  # type: ignore[call-overload]
-    if "timezone" in changes:
-        rules.check_timezone(v, "timezone", str(changes["timezone"]))
-    if "language" in changes:
-        rules.check_language(v, "language", str(changes["language"]))
-    v.raise_if_any()
 
 
 def _actor(principal: Principal) -> uuid.UUID | None:
