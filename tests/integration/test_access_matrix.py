@@ -9,9 +9,15 @@ from collections.abc import Iterator
 
 import pytest
 
+from crm.identity.v1 import access_pb2, access_pb2_grpc
+from crm_common.access import readable_owner_ids
+from crm_common.access.resolver import CachedAccessResolver
+from crm_common.auth import Principal, reset_current_principal, set_current_principal
+from crm_common.grpc.client import create_channel
 from tests.integration.access_matrix import PUBLIC, ROWS, Row
 from tests.integration.access_org import PRINCIPALS, Org, build_org
 from tests.integration.api import Api
+from tests.integration.conftest import INTERNAL_SECRET, Stack
 
 
 @pytest.fixture(scope="module")
@@ -169,3 +175,28 @@ def test_refusals_and_access_changes_reach_the_audit_log(org: Org) -> None:
             break
         time.sleep(0.2)
     assert {"access_denied", "access_changed"} <= kinds
+
+
+async def test_other_services_resolve_access_through_identity(org: Org, stack: Stack) -> None:
+    """The path every other service takes: ResolveAccess over gRPC, cached briefly."""
+    channel = create_channel(
+        f"127.0.0.1:{stack.identity_port}",
+        service="crm.identity.v1.AccessService",
+        internal_secret=INTERNAL_SECRET,
+    )
+    stub = access_pb2_grpc.AccessServiceStub(channel)
+    resolver = CachedAccessResolver(lambda: stub.ResolveAccess(access_pb2.ResolveAccessRequest()))
+    manager = Principal(kind="user", tenant_id=org.tenant.id, user_id=org.ids["manager_id"])
+    token = set_current_principal(manager)
+    try:
+        ctx = await resolver.resolve(manager)
+        again = await resolver.resolve(manager)
+    finally:
+        reset_current_principal(token)
+        await channel.close()
+    assert again is ctx  # served from the cache
+    owners = readable_owner_ids(ctx, "leads")
+    assert owners is not None
+    assert {org.ids["manager_id"], org.ids["rep_id"], org.ids["peer_id"]} <= owners
+    assert org.ids["read_only_id"] not in owners and org.ids["other_user_id"] not in owners
+    assert "view" in ctx.permissions["leads"] and "delete" in ctx.permissions["leads"]
