@@ -3,13 +3,9 @@ return value, schemas never reach a stub)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
-from google.protobuf.message import Message
-from google.protobuf.timestamp_pb2 import Timestamp
-
 from crm.common.v1 import types_pb2
 from crm.identity.v1 import identity_pb2 as pb
+from crm_common.wire import time_field
 from gateway.schemas.audit import AccessAuditPage, AccessAuditRead
 from gateway.schemas.auth import TokenPairRead, TokenRequest
 from gateway.schemas.tenants import TenantCreate, TenantCreated, TenantRead
@@ -19,13 +15,6 @@ UPDATABLE_FIELDS = (
     "email", "password", "first_name", "last_name", "active", "roles", "timezone", "language",
     "role_id", "profile_ids", "phone", "title",
 )  # fmt: skip
-
-
-def _time(message: Message, name: str) -> datetime | None:
-    if not message.HasField(name):
-        return None
-    stamp: Timestamp = getattr(message, name)
-    return stamp.ToDatetime(tzinfo=UTC)
 
 
 def page_request(limit: int, cursor: str | None) -> types_pb2.PageRequest:
@@ -57,7 +46,7 @@ def tenant_read(tenant: pb.Tenant) -> TenantRead:
         slug=tenant.slug,
         timezone=tenant.timezone,
         currency=tenant.currency,
-        created_at=_time(tenant, "created_at"),
+        created_at=time_field(tenant, "created_at"),
     )
 
 
@@ -132,9 +121,9 @@ def user_read(user: pb.User) -> UserRead:
         timezone=user.timezone,
         language=user.language,
         version=user.version,
-        created_at=_time(user, "created_at"),
-        updated_at=_time(user, "updated_at"),
-        last_login_at=_time(user, "last_login_at"),
+        created_at=time_field(user, "created_at"),
+        updated_at=time_field(user, "updated_at"),
+        last_login_at=time_field(user, "last_login_at"),
         role_id=user.role_id or None,
         profile_ids=list(user.profile_ids),
         phone=user.phone,
@@ -167,7 +156,7 @@ def audit_entry_read(entry: pb.AccessAuditEntry) -> AccessAuditRead:
         email=entry.email,
         client_ip=entry.client_ip,
         detail=entry.detail,
-        occurred_at=_time(entry, "occurred_at"),
+        occurred_at=time_field(entry, "occurred_at"),
     )
 
 

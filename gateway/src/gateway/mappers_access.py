@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
-
-from google.protobuf.message import Message
 
 from crm.common.v1 import types_pb2
 from crm.identity.v1 import access_pb2 as pb
+from crm_common.wire import time_field
 from gateway.mappers import page_request
 from gateway.schemas.access import (
     GroupCreate,
@@ -35,14 +33,6 @@ PROFILE_FIELDS = ("name", "description", "permissions", "fields")
 GROUP_FIELDS = ("name", "members")
 
 
-def _time(message: Message, name: str) -> datetime | None:
-    if not message.HasField(name):
-        return None
-    stamp = getattr(message, name)
-    moment: datetime = stamp.ToDatetime(tzinfo=UTC)
-    return moment
-
-
 def _next_cursor(page: types_pb2.PageResponse) -> str | None:
     return page.next_cursor or None
 
@@ -65,8 +55,8 @@ def role_read(role: pb.Role) -> RoleRead:
         parent_id=role.parent_id or None,
         depth=role.depth,
         version=role.version,
-        created_at=_time(role, "created_at"),
-        updated_at=_time(role, "updated_at"),
+        created_at=time_field(role, "created_at"),
+        updated_at=time_field(role, "updated_at"),
     )
 
 
@@ -101,8 +91,8 @@ def profile_read(profile: pb.Profile) -> ProfileRead:
         fields={m: dict(r.rules) for m, r in profile.fields.items()},
         system=profile.system,
         version=profile.version,
-        created_at=_time(profile, "created_at"),
-        updated_at=_time(profile, "updated_at"),
+        created_at=time_field(profile, "created_at"),
+        updated_at=time_field(profile, "updated_at"),
     )
 
 
@@ -148,8 +138,8 @@ def group_read(group: pb.Group) -> GroupRead:
         name=group.name,
         members=[_member(m) for m in group.members],
         version=group.version,
-        created_at=_time(group, "created_at"),
-        updated_at=_time(group, "updated_at"),
+        created_at=time_field(group, "created_at"),
+        updated_at=time_field(group, "updated_at"),
     )
 
 
@@ -182,7 +172,7 @@ def sharing_rule_read(rule: pb.SharingRule) -> SharingRuleRead:
         owner=_member(rule.owner),
         grantee=_member(rule.grantee),
         access=rule.access,
-        created_at=_time(rule, "created_at"),
+        created_at=time_field(rule, "created_at"),
     )
 
 

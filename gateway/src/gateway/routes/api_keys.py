@@ -3,15 +3,14 @@ creation answer only, never again; a revoked key stops working within seconds.""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC
 from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Path, Query, Response
-from google.protobuf.message import Message
-from google.protobuf.timestamp_pb2 import Timestamp
 
 from crm.identity.v1 import api_keys_pb2 as pb
+from crm_common.wire import time_field
 from gateway.deps import ApiKeyStub, RequireUser
 from gateway.mappers import page_request
 from gateway.openapi import problem_responses
@@ -78,18 +77,11 @@ def api_key_read(key: pb.ApiKey) -> ApiKeyRead:
         name=key.name,
         prefix=key.prefix,
         profile_id=key.profile_id,
-        expires_at=_time(key, "expires_at"),
-        revoked_at=_time(key, "revoked_at"),
-        last_used_at=_time(key, "last_used_at"),
+        expires_at=time_field(key, "expires_at"),
+        revoked_at=time_field(key, "revoked_at"),
+        last_used_at=time_field(key, "last_used_at"),
         daily_limit=key.daily_limit,
-        created_at=_time(key, "created_at"),
+        created_at=time_field(key, "created_at"),
         created_by=key.created_by or None,
         active=key.active,
     )
-
-
-def _time(message: Message, name: str) -> datetime | None:
-    if not message.HasField(name):
-        return None
-    stamp: Timestamp = getattr(message, name)
-    return stamp.ToDatetime(tzinfo=UTC)

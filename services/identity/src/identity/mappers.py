@@ -2,34 +2,16 @@
 
 from __future__ import annotations
 
-import uuid
-from datetime import datetime
 from typing import Any
-
-from google.protobuf.timestamp_pb2 import Timestamp
 
 from crm.common.v1 import types_pb2
 from crm.identity.v1 import identity_pb2 as pb
 from crm_common.access import AccessContext
 from crm_common.errors import InvalidArgument
 from crm_common.pagination import Page
+from crm_common.wire import parse_uuid, to_timestamp
 from identity.adapters.orm import AccessAuditRow, TenantRow, UserRow
 from identity.domain import commands
-
-
-def parse_id(value: str, field: str = "id") -> uuid.UUID:
-    try:
-        return uuid.UUID(value)
-    except ValueError as exc:
-        raise InvalidArgument.for_field(field, "must be a UUID") from exc
-
-
-def _ts(value: datetime | None) -> Timestamp | None:
-    if value is None:
-        return None
-    stamp = Timestamp()
-    stamp.FromDatetime(value)
-    return stamp
 
 
 def tenant_to_pb(row: TenantRow) -> pb.Tenant:
@@ -39,7 +21,7 @@ def tenant_to_pb(row: TenantRow) -> pb.Tenant:
         slug=row.slug,
         timezone=row.timezone,
         currency=row.currency,
-        created_at=_ts(row.created_at),
+        created_at=to_timestamp(row.created_at),
     )
 
 
@@ -55,10 +37,10 @@ def user_to_pb(row: UserRow, hidden: frozenset[str] = frozenset()) -> pb.User:
         roles=list(row.roles),
         timezone=row.timezone,
         language=row.language,
-        created_at=_ts(row.created_at),
-        updated_at=_ts(row.updated_at),
+        created_at=to_timestamp(row.created_at),
+        updated_at=to_timestamp(row.updated_at),
         version=row.version,
-        last_login_at=_ts(row.last_login_at),
+        last_login_at=to_timestamp(row.last_login_at),
         role_id=str(row.role_id) if row.role_id else "",
         profile_ids=[str(p) for p in row.profile_ids],
         phone=row.phone,
@@ -80,7 +62,7 @@ def audit_to_pb(row: AccessAuditRow) -> pb.AccessAuditEntry:
         email=row.email,
         client_ip=row.client_ip,
         detail=row.detail,
-        occurred_at=_ts(row.occurred_at),
+        occurred_at=to_timestamp(row.occurred_at),
     )
 
 
@@ -89,9 +71,9 @@ def _update_value(req: pb.UpdateUserRequest, name: str) -> object:
     if name == "roles":
         return list(value)
     if name == "profile_ids":
-        return [parse_id(p, "profile_ids") for p in value]
+        return [parse_uuid(p, "profile_ids") for p in value]
     if name == "role_id":
-        return parse_id(value, "role_id") if value else None
+        return parse_uuid(value, "role_id") if value else None
     return value
 
 
@@ -126,8 +108,8 @@ def create_user_cmd(req: pb.CreateUserRequest) -> commands.CreateUser:
         roles=list(req.roles) or ["user"],
         timezone=req.timezone or "UTC",
         language=req.language or "en",
-        role_id=parse_id(req.role_id, "role_id") if req.role_id else None,
-        profile_ids=[parse_id(p, "profile_ids") for p in req.profile_ids],
+        role_id=parse_uuid(req.role_id, "role_id") if req.role_id else None,
+        profile_ids=[parse_uuid(p, "profile_ids") for p in req.profile_ids],
         phone=req.phone,
         title=req.title,
     )
@@ -140,4 +122,4 @@ def update_user_cmd(req: pb.UpdateUserRequest) -> commands.UpdateUser:
     changes: dict[str, object] = {}
     for name in req.update_mask:
         changes[name] = _update_value(req, name)
-    return commands.UpdateUser(parse_id(req.id), changes, req.expected_version)
+    return commands.UpdateUser(parse_uuid(req.id), changes, req.expected_version)

@@ -4,26 +4,14 @@ they meet."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
-
-from google.protobuf.timestamp_pb2 import Timestamp
 
 from crm.identity.v1 import access_pb2 as pb
+from crm_common.wire import parse_uuid, to_timestamp
 from identity.adapters.orm_access import GroupRow, ProfileRow, RoleRow, SharingRuleRow
 from identity.domain.access_rules import GroupSpec, Member, ProfileSpec, SharingRuleSpec
-from identity.mappers import parse_id
 from identity.service_layer.groups import UpdateGroup
 from identity.service_layer.profiles import UpdateProfile
 from identity.service_layer.roles import UpdateRole
-
-
-def _ts(value: datetime | None) -> Timestamp | None:
-    if value is None:
-        return None
-    stamp = Timestamp()
-    stamp.FromDatetime(value)
-    return stamp
-
 
 # Roles
 
@@ -35,8 +23,8 @@ def role_to_pb(row: RoleRow) -> pb.Role:
         parent_id=str(row.parent_id) if row.parent_id else "",
         depth=row.depth,
         version=row.version,
-        created_at=_ts(row.created_at),
-        updated_at=_ts(row.updated_at),
+        created_at=to_timestamp(row.created_at),
+        updated_at=to_timestamp(row.updated_at),
     )
 
 
@@ -44,8 +32,8 @@ def update_role_cmd(req: pb.UpdateRoleRequest) -> UpdateRole:
     mask = tuple(dict.fromkeys(req.update_mask))
     parent_id = None
     if "parent_id" in mask and req.parent_id:
-        parent_id = parse_id(req.parent_id, "parent_id")
-    return UpdateRole(parse_id(req.id), mask, req.name, parent_id, req.expected_version)
+        parent_id = parse_uuid(req.parent_id, "parent_id")
+    return UpdateRole(parse_uuid(req.id), mask, req.name, parent_id, req.expected_version)
 
 
 # Profiles
@@ -58,8 +46,8 @@ def profile_to_pb(row: ProfileRow) -> pb.Profile:
         description=row.description,
         system=row.system,
         version=row.version,
-        created_at=_ts(row.created_at),
-        updated_at=_ts(row.updated_at),
+        created_at=to_timestamp(row.created_at),
+        updated_at=to_timestamp(row.updated_at),
     )
     for module, actions in row.permissions.items():
         profile.permissions[module].actions.extend(actions)
@@ -79,7 +67,7 @@ def profile_spec(req: pb.ProfileInput) -> ProfileSpec:
 
 def update_profile_cmd(req: pb.UpdateProfileRequest) -> UpdateProfile:
     mask = tuple(dict.fromkeys(req.update_mask))
-    return UpdateProfile(parse_id(req.id), mask, profile_spec(req.profile), req.expected_version)
+    return UpdateProfile(parse_uuid(req.id), mask, profile_spec(req.profile), req.expected_version)
 
 
 # Groups
@@ -99,8 +87,8 @@ def group_to_pb(row: GroupRow) -> pb.Group:
         name=row.name,
         members=_members_to_pb(row.members),
         version=row.version,
-        created_at=_ts(row.created_at),
-        updated_at=_ts(row.updated_at),
+        created_at=to_timestamp(row.created_at),
+        updated_at=to_timestamp(row.updated_at),
     )
 
 
@@ -110,7 +98,7 @@ def group_spec(req: pb.GroupInput) -> GroupSpec:
 
 def update_group_cmd(req: pb.UpdateGroupRequest) -> UpdateGroup:
     mask = tuple(dict.fromkeys(req.update_mask))
-    return UpdateGroup(parse_id(req.id), mask, group_spec(req.group), req.expected_version)
+    return UpdateGroup(parse_uuid(req.id), mask, group_spec(req.group), req.expected_version)
 
 
 # Sharing
@@ -123,7 +111,7 @@ def sharing_rule_to_pb(row: SharingRuleRow) -> pb.SharingRule:
         owner=pb.GroupMember(type=row.owner_type, id=str(row.owner_id)),
         grantee=pb.GroupMember(type=row.grantee_type, id=str(row.grantee_id)),
         access=row.access,
-        created_at=_ts(row.created_at),
+        created_at=to_timestamp(row.created_at),
     )
 
 

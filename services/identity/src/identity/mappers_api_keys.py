@@ -3,30 +3,15 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
-
-from google.protobuf.message import Message
-from google.protobuf.timestamp_pb2 import Timestamp
+from datetime import date
 
 from crm.identity.v1 import api_keys_pb2 as pb
 from crm_common.db import utcnow
 from crm_common.errors import InvalidArgument
+from crm_common.wire import parse_uuid, time_field, to_timestamp
 from identity.adapters.orm_access import ApiKeyRow
-from identity.mappers import parse_id
 from identity.service_layer.api_keys import CreateApiKey, VerifiedKey
 from identity.service_layer.usage import USER_TOKENS, UsageReport
-
-
-def _ts(value: datetime | None) -> Timestamp | None:
-    if value is None:
-        return None
-    stamp = Timestamp()
-    stamp.FromDatetime(value)
-    return stamp
-
-
-def _time(message: Message, name: str) -> datetime | None:
-    return getattr(message, name).ToDatetime(tzinfo=UTC) if message.HasField(name) else None
 
 
 def parse_date(value: str, field: str) -> date | None:
@@ -42,8 +27,8 @@ def parse_date(value: str, field: str) -> date | None:
 def create_api_key_cmd(req: pb.CreateApiKeyRequest) -> CreateApiKey:
     return CreateApiKey(
         name=req.name,
-        profile_id=parse_id(req.profile_id, "profile_id"),
-        expires_at=_time(req, "expires_at"),
+        profile_id=parse_uuid(req.profile_id, "profile_id"),
+        expires_at=time_field(req, "expires_at"),
         daily_limit=req.daily_limit,
     )
 
@@ -56,11 +41,11 @@ def api_key_to_pb(row: ApiKeyRow) -> pb.ApiKey:
         name=row.name,
         prefix=row.prefix,
         profile_id=str(row.profile_id),
-        expires_at=_ts(row.expires_at),
-        revoked_at=_ts(row.revoked_at),
-        last_used_at=_ts(row.last_used_at),
+        expires_at=to_timestamp(row.expires_at),
+        revoked_at=to_timestamp(row.revoked_at),
+        last_used_at=to_timestamp(row.last_used_at),
         daily_limit=row.daily_limit,
-        created_at=_ts(row.created_at),
+        created_at=to_timestamp(row.created_at),
         created_by=str(row.created_by) if row.created_by else "",
         active=row.revoked_at is None and not expired,
     )
@@ -77,7 +62,7 @@ def verified_to_pb(key: VerifiedKey) -> pb.VerifiedApiKey:
 
 
 def usage_key_filter(req: pb.GetUsageRequest) -> uuid.UUID | None:
-    return parse_id(req.key_id, "key_id") if req.key_id else None
+    return parse_uuid(req.key_id, "key_id") if req.key_id else None
 
 
 def usage_to_pb(report: UsageReport) -> pb.GetUsageResponse:

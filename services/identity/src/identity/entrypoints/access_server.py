@@ -11,7 +11,7 @@ from crm.identity.v1 import access_pb2_grpc
 from crm_common.access.wire import to_pb
 from crm_common.auth import require_authenticated
 from identity import mappers_access as m
-from identity.mappers import page_to_pb, parse_id
+from identity.mappers import page_to_pb, parse_uuid
 from identity.service_layer import groups, profiles, roles, sharing
 from identity.service_layer.access_resolution import access_for
 from identity.service_layer.deps import IdentityDeps
@@ -26,12 +26,12 @@ class AccessServicer(access_pb2_grpc.AccessServiceServicer):
     # Roles
 
     async def CreateRole(self, request: pb.CreateRoleRequest, context: Context) -> pb.Role:
-        parent_id = parse_id(request.parent_id, "parent_id") if request.parent_id else None
+        parent_id = parse_uuid(request.parent_id, "parent_id") if request.parent_id else None
         row = await roles.create_role(request.name, parent_id, require_authenticated(), self._deps)
         return m.role_to_pb(row)
 
     async def GetRole(self, request: pb.GetByIdRequest, context: Context) -> pb.Role:
-        row = await roles.get_role(parse_id(request.id), require_authenticated(), self._deps)
+        row = await roles.get_role(parse_uuid(request.id), require_authenticated(), self._deps)
         return m.role_to_pb(row)
 
     async def ListRoles(self, request: pb.ListRequest, context: Context) -> pb.ListRolesResponse:
@@ -50,7 +50,7 @@ class AccessServicer(access_pb2_grpc.AccessServiceServicer):
         return m.role_to_pb(await roles.update_role(cmd, require_authenticated(), self._deps))
 
     async def DeleteRole(self, request: pb.GetByIdRequest, context: Context) -> pb.DeleteResponse:
-        await roles.delete_role(parse_id(request.id), require_authenticated(), self._deps)
+        await roles.delete_role(parse_uuid(request.id), require_authenticated(), self._deps)
         return pb.DeleteResponse()
 
     # Profiles
@@ -61,7 +61,9 @@ class AccessServicer(access_pb2_grpc.AccessServiceServicer):
         return m.profile_to_pb(row)
 
     async def GetProfile(self, request: pb.GetByIdRequest, context: Context) -> pb.Profile:
-        row = await profiles.get_profile(parse_id(request.id), require_authenticated(), self._deps)
+        row = await profiles.get_profile(
+            parse_uuid(request.id), require_authenticated(), self._deps
+        )
         return m.profile_to_pb(row)
 
     async def ListProfiles(
@@ -85,7 +87,7 @@ class AccessServicer(access_pb2_grpc.AccessServiceServicer):
     async def DeleteProfile(
         self, request: pb.GetByIdRequest, context: Context
     ) -> pb.DeleteResponse:
-        await profiles.delete_profile(parse_id(request.id), require_authenticated(), self._deps)
+        await profiles.delete_profile(parse_uuid(request.id), require_authenticated(), self._deps)
         return pb.DeleteResponse()
 
     # Groups
@@ -95,7 +97,7 @@ class AccessServicer(access_pb2_grpc.AccessServiceServicer):
         return m.group_to_pb(await groups.create_group(spec, require_authenticated(), self._deps))
 
     async def GetGroup(self, request: pb.GetByIdRequest, context: Context) -> pb.Group:
-        row = await groups.get_group(parse_id(request.id), require_authenticated(), self._deps)
+        row = await groups.get_group(parse_uuid(request.id), require_authenticated(), self._deps)
         return m.group_to_pb(row)
 
     async def ListGroups(self, request: pb.ListRequest, context: Context) -> pb.ListGroupsResponse:
@@ -114,7 +116,7 @@ class AccessServicer(access_pb2_grpc.AccessServiceServicer):
         return m.group_to_pb(await groups.update_group(cmd, require_authenticated(), self._deps))
 
     async def DeleteGroup(self, request: pb.GetByIdRequest, context: Context) -> pb.DeleteResponse:
-        await groups.delete_group(parse_id(request.id), require_authenticated(), self._deps)
+        await groups.delete_group(parse_uuid(request.id), require_authenticated(), self._deps)
         return pb.DeleteResponse()
 
     # Sharing
@@ -127,7 +129,7 @@ class AccessServicer(access_pb2_grpc.AccessServiceServicer):
         return m.sharing_rule_to_pb(row)
 
     async def GetSharingRule(self, request: pb.GetByIdRequest, context: Context) -> pb.SharingRule:
-        row = await sharing.get_rule(parse_id(request.id), require_authenticated(), self._deps)
+        row = await sharing.get_rule(parse_uuid(request.id), require_authenticated(), self._deps)
         return m.sharing_rule_to_pb(row)
 
     async def ListSharingRules(
@@ -146,7 +148,7 @@ class AccessServicer(access_pb2_grpc.AccessServiceServicer):
     async def DeleteSharingRule(
         self, request: pb.GetByIdRequest, context: Context
     ) -> pb.DeleteResponse:
-        await sharing.delete_rule(parse_id(request.id), require_authenticated(), self._deps)
+        await sharing.delete_rule(parse_uuid(request.id), require_authenticated(), self._deps)
         return pb.DeleteResponse()
 
     async def GetSharingDefaults(

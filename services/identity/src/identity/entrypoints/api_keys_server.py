@@ -10,7 +10,7 @@ from crm.identity.v1 import api_keys_pb2 as pb
 from crm.identity.v1 import api_keys_pb2_grpc
 from crm_common.auth import require_authenticated
 from identity import mappers_api_keys as m
-from identity.mappers import page_to_pb, parse_id
+from identity.mappers import page_to_pb, parse_uuid
 from identity.service_layer import api_keys, usage
 from identity.service_layer.deps import IdentityDeps
 
@@ -30,7 +30,9 @@ class ApiKeyServicer(api_keys_pb2_grpc.ApiKeyServiceServicer):
         return pb.CreatedApiKey(key=m.api_key_to_pb(key), secret=secret)
 
     async def GetApiKey(self, request: pb.GetApiKeyRequest, context: Context) -> pb.ApiKey:
-        key = await api_keys.get_api_key(parse_id(request.id), require_authenticated(), self._deps)
+        key = await api_keys.get_api_key(
+            parse_uuid(request.id), require_authenticated(), self._deps
+        )
         return m.api_key_to_pb(key)
 
     async def ListApiKeys(
@@ -48,7 +50,7 @@ class ApiKeyServicer(api_keys_pb2_grpc.ApiKeyServiceServicer):
 
     async def RevokeApiKey(self, request: pb.GetApiKeyRequest, context: Context) -> pb.ApiKey:
         key = await api_keys.revoke_api_key(
-            parse_id(request.id), require_authenticated(), self._deps
+            parse_uuid(request.id), require_authenticated(), self._deps
         )
         return m.api_key_to_pb(key)
 

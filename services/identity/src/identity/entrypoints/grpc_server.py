@@ -75,7 +75,7 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
 
     async def GetUser(self, request: pb.GetUserRequest, context: Context) -> pb.User:
         user = await users.get_user(
-            mappers.parse_id(request.id), require_authenticated(), self._deps
+            mappers.parse_uuid(request.id), require_authenticated(), self._deps
         )
         return mappers.user_to_pb(user.row, user.hidden)
 
@@ -102,7 +102,7 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
 
     async def DisableUser(self, request: pb.DisableUserRequest, context: Context) -> pb.User:
         user = await users.disable_user(
-            mappers.parse_id(request.id), require_authenticated(), self._deps
+            mappers.parse_uuid(request.id), require_authenticated(), self._deps
         )
         return mappers.user_to_pb(user.row, user.hidden)
 
