@@ -16,9 +16,11 @@ from crm_common.auth import Principal
 from crm_common.db import TenantScoped, UnitOfWork
 from crm_common.errors import AlreadyExists, FailedPrecondition, NotFound, VersionConflict
 from crm_common.events.envelope import NewEvent
+from crm_common.pagination import Page, paginate
 from identity.adapters.orm_access import GroupRow, ProfileRow, RoleRow, SharingRuleRow
 from identity.domain import events
 from identity.service_layer.access_resolution import access_for
+from identity.service_layer.deps import IdentityDeps
 
 # Table -> the ``kind`` of AccessChanged events (and of messages).
 KINDS: dict[type[TenantScoped], str] = {
@@ -35,6 +37,32 @@ async def authorize(uow: UnitOfWork, principal: Principal, module: str, action: 
     ctx = await access_for(uow, principal)
     require(ctx, module, action)
     return uuid.UUID(ctx.tenant_id)
+
+
+async def get_live(
+    principal: Principal, deps: IdentityDeps, model: type[M], module: str, record_id: uuid.UUID
+) -> M:
+    """One live record of the caller's tenant, for a caller who may view ``module``."""
+    async with deps.uow() as uow:
+        tenant_id = await authorize(uow, principal, module, "view")
+        return await load_live(uow, model, tenant_id, record_id)
+
+
+async def list_live(
+    principal: Principal,
+    deps: IdentityDeps,
+    model: type[M],
+    module: str,
+    *,
+    limit: int,
+    cursor: str | None,
+) -> Page[M]:
+    """A page of the caller's tenant's live records, oldest first."""
+    async with deps.uow() as uow:
+        tenant_id = await authorize(uow, principal, module, "view")
+        stmt = sa.select(model).where(model.tenant_id == tenant_id, model.deleted_at.is_(None))
+        order = (model.created_at, model.id)
+        return await paginate(uow.session, stmt, order, limit=limit, cursor=cursor)
 
 
 async def load_live(

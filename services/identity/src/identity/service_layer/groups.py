@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from crm_common.auth import Principal
 from crm_common.db import TenantScoped, UnitOfWork, utcnow
 from crm_common.errors import InvalidArgument
-from crm_common.pagination import Page, paginate
+from crm_common.pagination import Page
 from identity.adapters.orm import UserRow
 from identity.adapters.orm_access import GroupRow, RoleRow, SharingRuleRow
 from identity.domain import access_rules
@@ -24,6 +24,8 @@ from identity.service_layer.access_common import (
     check_name_free,
     check_version,
     commit,
+    get_live,
+    list_live,
     load_live,
     record_change,
     refuse_if_referenced,
@@ -56,21 +58,13 @@ async def create_group(spec: GroupSpec, principal: Principal, deps: IdentityDeps
 
 
 async def get_group(group_id: uuid.UUID, principal: Principal, deps: IdentityDeps) -> GroupRow:
-    async with deps.uow() as uow:
-        tenant_id = await authorize(uow, principal, MODULE, "view")
-        return await load_live(uow, GroupRow, tenant_id, group_id)
+    return await get_live(principal, deps, GroupRow, MODULE, group_id)
 
 
 async def list_groups(
     principal: Principal, deps: IdentityDeps, *, limit: int, cursor: str | None
 ) -> Page[GroupRow]:
-    async with deps.uow() as uow:
-        tenant_id = await authorize(uow, principal, MODULE, "view")
-        stmt = sa.select(GroupRow).where(
-            GroupRow.tenant_id == tenant_id, GroupRow.deleted_at.is_(None)
-        )
-        order = (GroupRow.created_at, GroupRow.id)
-        return await paginate(uow.session, stmt, order, limit=limit, cursor=cursor)
+    return await list_live(principal, deps, GroupRow, MODULE, limit=limit, cursor=cursor)
 
 
 async def update_group(cmd: UpdateGroup, principal: Principal, deps: IdentityDeps) -> GroupRow:

@@ -14,7 +14,7 @@ from crm_common.access import ALL
 from crm_common.auth import Principal
 from crm_common.db import utcnow
 from crm_common.errors import FailedPrecondition
-from crm_common.pagination import Page, paginate
+from crm_common.pagination import Page
 from identity.adapters.orm import UserRow
 from identity.adapters.orm_access import ApiKeyRow, ProfileRow
 from identity.domain import access_rules, seeds
@@ -25,6 +25,8 @@ from identity.service_layer.access_common import (
     check_name_free,
     check_version,
     commit,
+    get_live,
+    list_live,
     load_live,
     record_change,
     refuse_if_referenced,
@@ -60,21 +62,13 @@ async def create_profile(spec: ProfileSpec, principal: Principal, deps: Identity
 async def get_profile(
     profile_id: uuid.UUID, principal: Principal, deps: IdentityDeps
 ) -> ProfileRow:
-    async with deps.uow() as uow:
-        tenant_id = await authorize(uow, principal, MODULE, "view")
-        return await load_live(uow, ProfileRow, tenant_id, profile_id)
+    return await get_live(principal, deps, ProfileRow, MODULE, profile_id)
 
 
 async def list_profiles(
     principal: Principal, deps: IdentityDeps, *, limit: int, cursor: str | None
 ) -> Page[ProfileRow]:
-    async with deps.uow() as uow:
-        tenant_id = await authorize(uow, principal, MODULE, "view")
-        stmt = sa.select(ProfileRow).where(
-            ProfileRow.tenant_id == tenant_id, ProfileRow.deleted_at.is_(None)
-        )
-        order = (ProfileRow.created_at, ProfileRow.id)
-        return await paginate(uow.session, stmt, order, limit=limit, cursor=cursor)
+    return await list_live(principal, deps, ProfileRow, MODULE, limit=limit, cursor=cursor)
 
 
 async def update_profile(

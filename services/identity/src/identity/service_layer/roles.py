@@ -20,7 +20,7 @@ from crm_common.errors import (
     InvalidArgument,
     NotFound,
 )
-from crm_common.pagination import Page, paginate
+from crm_common.pagination import Page
 from identity.adapters.orm import UserRow
 from identity.adapters.orm_access import GroupRow, RoleRow, SharingRuleRow
 from identity.domain import access_rules, rules
@@ -30,6 +30,8 @@ from identity.service_layer.access_common import (
     check_name_free,
     check_version,
     commit,
+    get_live,
+    list_live,
     load_live,
     record_change,
     refuse_if_referenced,
@@ -67,21 +69,13 @@ async def create_role(
 
 
 async def get_role(role_id: uuid.UUID, principal: Principal, deps: IdentityDeps) -> RoleRow:
-    async with deps.uow() as uow:
-        tenant_id = await authorize(uow, principal, MODULE, "view")
-        return await load_live(uow, RoleRow, tenant_id, role_id)
+    return await get_live(principal, deps, RoleRow, MODULE, role_id)
 
 
 async def list_roles(
     principal: Principal, deps: IdentityDeps, *, limit: int, cursor: str | None
 ) -> Page[RoleRow]:
-    async with deps.uow() as uow:
-        tenant_id = await authorize(uow, principal, MODULE, "view")
-        stmt = sa.select(RoleRow).where(
-            RoleRow.tenant_id == tenant_id, RoleRow.deleted_at.is_(None)
-        )
-        order = (RoleRow.created_at, RoleRow.id)
-        return await paginate(uow.session, stmt, order, limit=limit, cursor=cursor)
+    return await list_live(principal, deps, RoleRow, MODULE, limit=limit, cursor=cursor)
 
 
 async def update_role(cmd: UpdateRole, principal: Principal, deps: IdentityDeps) -> RoleRow:

@@ -14,7 +14,7 @@ from crm.identity.v1 import events_pb2
 from crm_common.auth import Principal
 from crm_common.db import UnitOfWork, utcnow
 from crm_common.errors import InvalidArgument
-from crm_common.pagination import Page, paginate
+from crm_common.pagination import Page
 from identity.adapters.orm_access import GroupRow, RoleRow, SharingDefaultRow, SharingRuleRow
 from identity.domain import access_rules, seeds
 from identity.domain.access_rules import Member, SharingRuleSpec
@@ -22,6 +22,8 @@ from identity.service_layer.access_common import (
     actor,
     authorize,
     commit,
+    get_live,
+    list_live,
     load_live,
     record_change,
     record_event,
@@ -59,21 +61,13 @@ async def create_rule(
 
 
 async def get_rule(rule_id: uuid.UUID, principal: Principal, deps: IdentityDeps) -> SharingRuleRow:
-    async with deps.uow() as uow:
-        tenant_id = await authorize(uow, principal, MODULE, "view")
-        return await load_live(uow, SharingRuleRow, tenant_id, rule_id)
+    return await get_live(principal, deps, SharingRuleRow, MODULE, rule_id)
 
 
 async def list_rules(
     principal: Principal, deps: IdentityDeps, *, limit: int, cursor: str | None
 ) -> Page[SharingRuleRow]:
-    async with deps.uow() as uow:
-        tenant_id = await authorize(uow, principal, MODULE, "view")
-        stmt = sa.select(SharingRuleRow).where(
-            SharingRuleRow.tenant_id == tenant_id, SharingRuleRow.deleted_at.is_(None)
-        )
-        order = (SharingRuleRow.created_at, SharingRuleRow.id)
-        return await paginate(uow.session, stmt, order, limit=limit, cursor=cursor)
+    return await list_live(principal, deps, SharingRuleRow, MODULE, limit=limit, cursor=cursor)
 
 
 async def delete_rule(rule_id: uuid.UUID, principal: Principal, deps: IdentityDeps) -> None:
