@@ -79,3 +79,34 @@ images:
 
 clean:
 	rm -rf $(VENV) $(PROTO_OUT)/crm .pytest_cache .mypy_cache .ruff_cache
+
+# ---------------------------------------------------------------------------------------
+# Kubernetes delivery (deploy/README.md, docs/operations.md). Helm runs in-process through
+# helm-python-sdk for lint/template, so no helm binary is needed for those two.
+# ---------------------------------------------------------------------------------------
+.PHONY: helm-lint helm-template deploy dev
+
+CHART := deploy/helm/crm
+KUBE_VERSION ?= 1.30.0
+RELEASE ?= crm
+NAMESPACE ?= crm
+HELM_VALUES ?=
+
+helm-lint: venv
+	$(BIN)/python -c 'import sys, helm_python; \
+	r = helm_python.lint("$(CHART)", strict=True, kube_version="v$(KUBE_VERSION)"); \
+	[print(m.get("path", ""), m.get("error", m), file=sys.stderr) for m in r.get("messages", [])]; \
+	sys.exit(1 if r.get("errors") else 0)'
+
+helm-template: venv
+	@$(BIN)/python -c 'import sys, helm_python; \
+	files = helm_python.Chart.load("$(CHART)").render(name="$(RELEASE)", namespace="$(NAMESPACE)", is_install=True); \
+	[print(f"---\n# Source: {p}\n" + t.strip().removeprefix("---").strip()) for p, t in sorted(files.items()) if t.strip() and not p.endswith("NOTES.txt")]'
+
+deploy:
+	@command -v helm >/dev/null || { echo "make deploy needs the helm binary (https://helm.sh/docs/intro/install/); or render with 'make helm-template' and apply with your GitOps tool" >&2; exit 1; }
+	helm upgrade --install $(RELEASE) $(CHART) -n $(NAMESPACE) --create-namespace --wait $(if $(HELM_VALUES),-f $(HELM_VALUES))
+
+dev:
+	@command -v skaffold >/dev/null || { echo "make dev needs skaffold (https://skaffold.dev/docs/install/), a Docker engine and a cluster (kind, k3d, minikube)" >&2; exit 1; }
+	skaffold dev -p dev

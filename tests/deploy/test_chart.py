@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
+from typing import Any
 
 import kubernetes_validate
 import pytest
@@ -306,6 +308,10 @@ BAD_VALUES = [
     pytest.param({"config": {"env": "staging"}}, id="unknown-env"),
     pytest.param({"networkPolicy": {"enabled": "yes"}}, id="bool-as-string"),
     pytest.param({"secrets": {"databaseUrl": "mysql://x"}}, id="not-postgres"),
+    pytest.param({"monitoring": {"prometheusRule": {"availabilitySLO": 1}}}, id="slo-100"),
+    pytest.param(
+        {"monitoring": {"prometheusRule": {"latencyThresholdSeconds": 0.5}}}, id="le-not-string"
+    ),
 ]
 
 
@@ -329,37 +335,94 @@ def test_prometheus_operator_objects_only_when_the_api_exists(default: Rendered)
     assert monitors["crm-identity"]["spec"]["endpoints"][0]["port"] == "metrics"
     assert monitors["crm-gateway"]["spec"]["endpoints"][0]["port"] == "http"
     (rule,) = forced.kind("PrometheusRule")
-    rules = {r["alert"]: r for g in rule["spec"]["groups"] for r in g["rules"]}
+    every = [r for g in rule["spec"]["groups"] for r in g["rules"]]
+    rules = {r["alert"]: r for r in every if "alert" in r}
+    records = {r["record"]: r for r in every if "record" in r}
     assert {
         "CRMGatewayHigh5xxRate",
+        "CRMGatewayLatencyHigh",
         "CRMGrpcErrorRatio",
         "CRMOutboxStuck",
         "CRMConsumerLag",
         "CRMDeadLetters",
+        "CRMPodRestarting",
+        "CRMGatewayErrorsBudgetBurnFast",
+        "CRMGatewayErrorsBudgetBurnSlow",
+        "CRMGatewayLatencyBudgetBurnFast",
+        "CRMGatewayLatencyBudgetBurnSlow",
+        "CRMSLABreachSpike",
     } <= set(rules)
+    assert len(records) == 14  # two SLIs x seven windows
+    for r in records.values():
+        assert 'namespace="crm"' in r["expr"]
+    assert 'le="0.5"' in records["crm:gateway_http_slow:ratio_rate1h"]["expr"]
+    assert "14.4 * (1 - 0.999)" in rules["CRMGatewayErrorsBudgetBurnFast"]["expr"]
+    assert "crm:gateway_http_slow:ratio_rate3d" in rules["CRMGatewayLatencyBudgetBurnSlow"]["expr"]
     assert "crm_outbox_oldest_age_seconds" in rules["CRMOutboxStuck"]["expr"]
     assert "> 300" in rules["CRMOutboxStuck"]["expr"] and rules["CRMOutboxStuck"]["for"] == "10m"
     assert 'outcome="dead_lettered"' in rules["CRMDeadLetters"]["expr"]
     assert "crm_consumer_pending" in rules["CRMConsumerLag"]["expr"]
     for r in rules.values():
-        assert 'namespace="crm"' in r["expr"]
+        assert 'namespace="crm"' in r["expr"] or "crm:gateway_http_" in r["expr"]
         # Prometheus templates survive Helm templating
         assert "{{ $value" in r["annotations"]["description"]
 
 
-def test_grafana_dashboard_configmap(default: Rendered) -> None:
-    (cm,) = [c for c in default.kind("ConfigMap") if "dashboard" in c["metadata"]["name"]]
-    assert cm["metadata"]["labels"]["grafana_dashboard"] == "1"
-    dashboard = json.loads(cm["data"]["platform-overview.json"])
-    exprs = " ".join(t["expr"] for p in dashboard["panels"] for t in p.get("targets", []))
-    for metric in (
+DASHBOARDS = {
+    "platform-overview.json": (
         "crm_http_requests_total",
         "crm_http_request_duration_seconds_bucket",
         "crm_grpc_server_requests_total",
         "crm_grpc_server_duration_seconds_bucket",
         "crm_outbox_backlog",
-    ):
-        assert metric in exprs
+        "crm_gateway_revocation_check_failures_total",
+        "crm_gateway_rate_limit_failures_total",
+        "crm_gateway_usage_count_failures_total",
+    ),
+    "events.json": (
+        "crm_outbox_backlog",
+        "crm_outbox_oldest_age_seconds",
+        "crm_consumer_pending",
+        "crm_consumer_redeliveries_total",
+        'crm_events_consumed_total{namespace="$namespace",outcome="dead_lettered"}',
+        "crm_events_consumed_total",
+    ),
+    "business.json": (
+        "crm_leads_created_total",
+        "crm_deals_won_amount_total",
+        "crm_cases_created_total",
+        "crm_sla_breaches_total",
+    ),
+}
+
+
+def test_grafana_dashboard_configmaps(default: Rendered) -> None:
+    cms = [c for c in default.kind("ConfigMap") if "dashboard" in c["metadata"]["name"]]
+    found = {key: cm for cm in cms for key in cm["data"]}
+    assert set(found) == set(DASHBOARDS)
+    uids = set()
+    for key, metrics in DASHBOARDS.items():
+        cm = found[key]
+        assert cm["metadata"]["labels"]["grafana_dashboard"] == "1"
+        assert cm["metadata"]["name"] == f"crm-dashboard-{key.removesuffix('.json')}"
+        dashboard = json.loads(cm["data"][key])
+        uids.add(dashboard["uid"])
+        panels = dashboard["panels"]
+        assert len({p["id"] for p in panels}) == len(panels), key
+        exprs = " ".join(t["expr"] for p in panels for t in p.get("targets", []))
+        for metric in metrics:
+            assert metric in exprs, (key, metric)
+    assert len(uids) == len(DASHBOARDS)
+
+
+def test_dashboards_go_where_the_values_say(
+    production: Rendered, renderer: Callable[[dict[str, Any]], Rendered]
+) -> None:
+    cms = [c for c in production.kind("ConfigMap") if "dashboard" in c["metadata"]["name"]]
+    assert len(cms) == len(DASHBOARDS)
+    assert {c["metadata"]["namespace"] for c in cms} == {"monitoring"}
+    off = renderer({"monitoring": {"dashboards": {"enabled": False}}})
+    assert not [c for c in off.kind("ConfigMap") if "dashboard" in c["metadata"]["name"]]
 
 
 def test_ingress_with_tls(production: Rendered, default: Rendered) -> None:

@@ -7,11 +7,12 @@ import shutil
 import subprocess
 import sys
 import sysconfig
+from typing import Any
 
 import pytest
 import yaml
 
-from tests.deploy.conftest import CHART, ROOT, load_values
+from tests.deploy.conftest import CHART, ROOT, load_values, render
 
 DOCKERFILES = {
     "crm-gateway": ROOT / "gateway" / "Dockerfile",
@@ -128,6 +129,73 @@ def test_skaffold_profiles_point_at_existing_values_files(skaffold: dict) -> Non
     profiles = {p["name"]: p for p in skaffold["profiles"]}
     assert {"dev", "prod"} <= set(profiles)
     for profile in profiles.values():
-        for patch in profile["patches"]:
-            assert patch["path"].endswith("/valuesFiles/-")
+        files = [p for p in profile["patches"] if p["path"].endswith("/valuesFiles/-")]
+        assert files, profile["name"]
+        for patch in files:
             assert (ROOT / patch["value"]).is_file()
+        for patch in profile["patches"]:
+            # Both release lists (render and deploy) get the same patches.
+            twin = patch["path"].replace("/manifests/", "/deploy/")
+            if patch["path"].startswith("/manifests/"):
+                assert {**patch, "path": twin} in profile["patches"], patch
+
+
+def _scalar(text: str) -> Any:
+    """A --set value as Helm reads it (booleans and integers typed)."""
+    return {"true": True, "false": False}.get(text, int(text) if text.isdigit() else text)
+
+
+def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def profile_values(skaffold: dict, name: str) -> dict[str, Any]:
+    """What a profile adds to the chart's defaults: its values files, then setValues."""
+    (profile,) = [p for p in skaffold["profiles"] if p["name"] == name]
+    values: dict[str, Any] = {}
+    for patch in profile["patches"]:
+        if not patch["path"].startswith("/deploy/"):
+            continue
+        if patch["path"].endswith("/valuesFiles/-"):
+            values = _merge(values, yaml.safe_load((ROOT / patch["value"]).read_text()))
+        elif patch["path"].endswith("/setValues"):
+            for dotted, text in patch["value"].items():
+                *parents, leaf = dotted.split(".")
+                nested: dict[str, Any] = {leaf: _scalar(str(text))}
+                for part in reversed(parents):
+                    nested = {part: nested}
+                values = _merge(values, nested)
+    return values
+
+
+BUNDLED = {"crm-nats", "crm-redis", "crm-postgresql"}
+
+
+def test_skaffold_dev_profile_bundles_the_stores_with_one_replica(skaffold: dict) -> None:
+    values = profile_values(skaffold, "dev")
+    assert all(values[store]["enabled"] is True for store in ("postgresql", "nats", "redis"))
+    assert values["workloadDefaults"]["replicas"] == 1
+    assert values["workloadDefaults"]["autoscaling"]["enabled"] is False
+    rendered = render(values)
+    assert not rendered.kind("HorizontalPodAutoscaler")
+    workloads = rendered.names("StatefulSet") | rendered.names("Deployment")
+    assert workloads.issuperset(BUNDLED)
+    for deployment in rendered.kind("Deployment"):
+        assert deployment["spec"]["replicas"] == 1, deployment["metadata"]["name"]
+
+
+def test_skaffold_prod_profile_uses_external_stores_and_autoscales(skaffold: dict) -> None:
+    values = profile_values(skaffold, "prod")
+    assert all(values[store]["enabled"] is False for store in ("postgresql", "nats", "redis"))
+    assert values["workloadDefaults"]["autoscaling"]["enabled"] is True
+    rendered = render(values)
+    assert not BUNDLED & (rendered.names("StatefulSet") | rendered.names("Deployment"))
+    hpas = rendered.kind("HorizontalPodAutoscaler")
+    targets = {h["spec"]["scaleTargetRef"]["name"] for h in hpas}
+    assert targets == rendered.names("Deployment")
