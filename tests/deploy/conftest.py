@@ -32,7 +32,10 @@ MINIMAL_EXTERNAL: dict[str, Any] = {
     "nats": {"enabled": False, "url": "nats://nats.messaging:4222"},
     "redis": {"enabled": False, "url": "redis://redis.cache:6379/0"},
     "secrets": {
-        "databaseUrls": {"identity": "postgresql+asyncpg://u:p@pg.db:5432/crm_identity"},
+        "databaseUrls": {
+            "identity": "postgresql+asyncpg://u:p@pg.db:5432/crm_identity",
+            "sales": "postgresql+asyncpg://u:p@pg.db:5432/crm_sales",
+        },
     },
 }
 

@@ -54,10 +54,10 @@ def test_every_manifest_matches_the_kubernetes_schema(values_set: str, request) 
 def test_values_files_render_the_expected_workloads(
     default: Rendered, production: Rendered, more_services: Rendered
 ) -> None:
-    assert default.names("Deployment") == {"crm-gateway", "crm-identity", "crm-redis"}
+    assert default.names("Deployment") == {"crm-gateway", "crm-identity", "crm-sales", "crm-redis"}
     assert default.names("StatefulSet") == {"crm-nats", "crm-postgresql"}
     # production: no bundled stores, no chart-made Secret
-    assert production.names("Deployment") == {"crm-gateway", "crm-identity"}
+    assert production.names("Deployment") == {"crm-gateway", "crm-identity", "crm-sales"}
     assert production.kind("StatefulSet") == []
     assert production.kind("Secret") == []
     assert {"crm-sales", "crm-support", "crm-notifications"} <= more_services.names("Deployment")
@@ -331,7 +331,7 @@ def test_prometheus_operator_objects_only_when_the_api_exists(default: Rendered)
     assert default.kind("PrometheusRule") == []
     forced = render({"monitoring": {"forceCRDs": True}})
     monitors = {m["metadata"]["name"]: m for m in forced.kind("ServiceMonitor")}
-    assert set(monitors) == {"crm-gateway", "crm-identity"}
+    assert set(monitors) == {"crm-gateway", "crm-identity", "crm-sales"}
     assert monitors["crm-identity"]["spec"]["endpoints"][0]["port"] == "metrics"
     assert monitors["crm-gateway"]["spec"]["endpoints"][0]["port"] == "http"
     (rule,) = forced.kind("PrometheusRule")

@@ -17,6 +17,7 @@ from tests.deploy.conftest import CHART, ROOT, load_values, render
 DOCKERFILES = {
     "crm-gateway": ROOT / "gateway" / "Dockerfile",
     "crm-identity": ROOT / "services" / "identity" / "Dockerfile",
+    "crm-sales": ROOT / "services" / "sales" / "Dockerfile",
 }
 
 

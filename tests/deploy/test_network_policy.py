@@ -145,7 +145,8 @@ def test_declared_peers_only(more_services: Rendered) -> None:
     assert not allowed(policies, gw, notifications, 50054)  # gatewayAccess: false
     assert allowed(policies, support, notifications, 50054)
     assert not allowed(policies, sales, notifications, 50054)
-    assert not allowed(policies, sales, p["identity"], 50051)
+    assert allowed(policies, sales, p["identity"], 50051)  # identity.allowFrom: [sales]
+    assert not allowed(policies, support, p["identity"], 50051)
     # sales does not use Redis (redis: false)
     assert not allowed(policies, sales, p["redis"], 6379)
     assert allowed(policies, p["sales-migrate"], p["postgresql"], 5432)

@@ -56,6 +56,10 @@ def new_key(org: Org, who: str) -> dict[str, Any]:
     return {"name": unique("key"), "profile_id": org.ids["read_only_profile_id"]}
 
 
+def new_lead(org: Org, who: str) -> dict[str, Any]:
+    return {"last_name": unique(who), "company": unique("co"), "email": f"{unique(who)}@x.example"}
+
+
 def rename(org: Org, who: str) -> dict[str, Any]:
     return {"name": unique("renamed")}
 
@@ -153,6 +157,26 @@ ROWS: list[Row] = [
     # audit
     Row("GET", "/api/v1/audit/logins", "200 403 403 403 403 200 403 401"),
     Row("GET", "/api/v1/audit-log", "200 403 403 403 403 200 403 401"),
+    # sales: leads (private default; the fresh lead is owned by the rep; Read Only
+    # profile and key: view only; an API key sees every record of its tenant)
+    Row("GET", "/api/v1/leads", "200 200 200 200 200 200 200 401"),
+    Row("POST", "/api/v1/leads", "201 201 201 201 403 201 403 401", body=new_lead),
+    Row("GET", "/api/v1/leads/{fresh_id}", "200 200 200 404 404 404 200 401", fresh="lead"),
+    Row(
+        "PATCH",
+        "/api/v1/leads/{fresh_id}",
+        "200 200 200 404 403 404 403 401",
+        body=retitle,
+        fresh="lead",
+    ),
+    Row(
+        "POST",
+        "/api/v1/leads/{fresh_id}/status",
+        "200 200 200 404 403 404 403 401",
+        body=lambda org, who: {"status": "contacted"},
+        fresh="lead",
+    ),
+    Row("DELETE", "/api/v1/leads/{fresh_id}", "204 204 403 403 403 404 403 401", fresh="lead"),
     # platform operator only: no tenant principal gets in
     Row(
         "POST",

@@ -58,6 +58,11 @@ class Org:
             "profile": ("/api/v1/profiles", {"name": name, "permissions": {"leads": ["view"]}}),
             "group": ("/api/v1/groups", {"name": name, "members": []}),
             "sharing_rule": ("/api/v1/sharing-rules", self.rule_body()),
+            # A lead owned by the rep (the admin may give leads to anyone).
+            "lead": (
+                "/api/v1/leads",
+                {"last_name": name, "company": name, "owner_id": self.ids["rep_id"]},
+            ),
             "api_key": (
                 "/api/v1/api-keys",
                 {"name": name, "profile_id": self.ids["read_only_profile_id"]},

@@ -35,6 +35,8 @@ class Stack:
     identity: ManagedProcess
     gateway: ManagedProcess
     log_dir: Path
+    sales_port: int = 0
+    sales: ManagedProcess | None = None
 
 
 def _common_env(infra: Infra) -> dict[str, str]:
@@ -54,7 +56,9 @@ def stack(infra: Infra) -> Iterator[Stack]:
     log_dir.mkdir(parents=True, exist_ok=True)
     db_name = unique_name("it_identity")
     db_url = asyncio.run(create_database(infra.database_url, db_name))
-    identity_port, gateway_port = free_port(), free_port()
+    sales_db_name = unique_name("it_sales")
+    sales_db_url = asyncio.run(create_database(infra.database_url, sales_db_name))
+    identity_port, sales_port, gateway_port = free_port(), free_port(), free_port()
     identity = ManagedProcess(
         "identity",
         [str(BIN / "crm-identity")],
@@ -71,6 +75,20 @@ def stack(infra: Infra) -> Iterator[Stack]:
         log_path=log_dir / "identity.log",
         echo=False,
     ).start()
+    sales = ManagedProcess(
+        "sales",
+        [str(BIN / "crm-sales")],
+        env={
+            **_common_env(infra),
+            "CRM_SERVICE_NAME": "sales",
+            "CRM_SALES_DATABASE_URL": sales_db_url,
+            "CRM_MIGRATE_ON_START": "true",
+            "CRM_GRPC_PORT": str(sales_port),
+            "CRM_IDENTITY_ADDR": f"{LOCALHOST}:{identity_port}",
+        },
+        log_path=log_dir / "sales.log",
+        echo=False,
+    ).start()
     gateway = ManagedProcess(
         "gateway",
         [str(BIN / "crm-gateway")],
@@ -79,6 +97,7 @@ def stack(infra: Infra) -> Iterator[Stack]:
             "CRM_SERVICE_NAME": "gateway",
             "CRM_GATEWAY_PORT": str(gateway_port),
             "CRM_IDENTITY_ADDR": f"{LOCALHOST}:{identity_port}",
+            "CRM_SALES_ADDR": f"{LOCALHOST}:{sales_port}",
             "CRM_PLATFORM_TOKEN": PLATFORM_TOKEN,
             "CRM_RATE_LIMIT_PRINCIPAL_PER_MINUTE": str(PRINCIPAL_LIMIT_PER_MINUTE),
             "CRM_RATE_LIMIT_TENANT_PER_MINUTE": "100000",
@@ -90,6 +109,7 @@ def stack(infra: Infra) -> Iterator[Stack]:
     )
     try:
         identity.wait_grpc_ready(identity_port, timeout=60)
+        sales.wait_grpc_ready(sales_port, timeout=60)
         gateway.start()
         gateway.wait_http_ready(f"http://{LOCALHOST}:{gateway_port}/readyz", timeout=60)
         yield Stack(
@@ -100,11 +120,15 @@ def stack(infra: Infra) -> Iterator[Stack]:
             identity,
             gateway,
             log_dir,
+            sales_port,
+            sales,
         )
     finally:
         gateway.stop()
+        sales.stop()
         identity.stop()
         asyncio.run(drop_database(infra.database_url, db_name))
+        asyncio.run(drop_database(infra.database_url, sales_db_name))
 
 
 @pytest.fixture(scope="session")

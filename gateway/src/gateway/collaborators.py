@@ -15,6 +15,7 @@ from grpc_health.v1 import health_pb2_grpc
 from redis.asyncio import Redis
 
 from crm.identity.v1 import access_pb2_grpc, api_keys_pb2_grpc, identity_pb2_grpc
+from crm.sales.v1 import sales_pb2_grpc
 from crm_common.grpc.client import create_channel
 from gateway.config import GatewaySettings
 from gateway.security.jwks import JwksCache, identity_jwks_fetcher
@@ -55,6 +56,8 @@ IDENTITY_IDEMPOTENT_METHODS = (
         )
     ),
 )
+SALES_SERVICE = "crm.sales.v1.SalesService"
+SALES_IDEMPOTENT_METHODS = ("GetLead", "ListLeads")
 
 
 @dataclass
@@ -65,6 +68,7 @@ class Collaborators:
     jwks: JwksCache
     access: Any = None  # AccessServiceStub (identity's access model)
     api_keys: Any = None  # ApiKeyServiceStub (identity's keys and usage)
+    sales: Any = None  # SalesServiceStub, on its own channel
     clock: Callable[[], float] = time.time  # wall clock for rate-limit windows
     closers: list[Callable[[], Awaitable[Any]]] = field(default_factory=list)
 
@@ -92,6 +96,13 @@ def build_collaborators(settings: GatewaySettings) -> Collaborators:
     jwks = JwksCache(
         identity_jwks_fetcher(identity), min_refresh_seconds=settings.jwks_min_refresh_seconds
     )
+    sales_channel = create_channel(
+        settings.sales_addr,
+        service=SALES_SERVICE,
+        internal_secret=settings.internal_secret.get_secret_value(),
+        idempotent_methods=SALES_IDEMPOTENT_METHODS,
+        default_deadline=settings.upstream_deadline_seconds,
+    )
     return Collaborators(
         identity=identity,
         health=health_pb2_grpc.HealthStub(channel),
@@ -99,5 +110,6 @@ def build_collaborators(settings: GatewaySettings) -> Collaborators:
         jwks=jwks,
         access=access_pb2_grpc.AccessServiceStub(channel),
         api_keys=api_keys_pb2_grpc.ApiKeyServiceStub(channel),
-        closers=[channel.close, redis.aclose],
+        sales=sales_pb2_grpc.SalesServiceStub(sales_channel),
+        closers=[channel.close, sales_channel.close, redis.aclose],
     )

@@ -18,6 +18,7 @@ class GatewaySettings(CommonSettings):
     gateway_host: str = "127.0.0.1"
     gateway_port: int = 8080
     identity_addr: str = "127.0.0.1:50051"
+    sales_addr: str = "127.0.0.1:50052"
 
     # Operators creating tenants present this in ``X-Platform-Token``.
     platform_token: SecretStr = SecretStr(DEV_PLATFORM_TOKEN)

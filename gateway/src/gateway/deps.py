@@ -20,6 +20,7 @@ from redis.exceptions import RedisError
 from crm.identity.v1.access_pb2_grpc import AccessServiceStub
 from crm.identity.v1.api_keys_pb2_grpc import ApiKeyServiceStub
 from crm.identity.v1.identity_pb2_grpc import IdentityServiceStub
+from crm.sales.v1.sales_pb2_grpc import SalesServiceStub
 from crm_common.auth import ANONYMOUS, Principal, set_current_principal
 from crm_common.logging import bind_request, request_id_var
 from gateway.collaborators import Collaborators
@@ -88,7 +89,12 @@ def get_api_keys(collaborators: CollaboratorsDep) -> Any:
     return collaborators.api_keys
 
 
+def get_sales(collaborators: CollaboratorsDep) -> Any:
+    return collaborators.sales
+
+
 AccessStub = Annotated[AccessServiceStub, Depends(get_access)]
+SalesStub = Annotated[SalesServiceStub, Depends(get_sales)]
 ApiKeyStub = Annotated[ApiKeyServiceStub, Depends(get_api_keys)]
 RedisDep = Annotated[Redis, Depends(get_redis)]
 

@@ -9,6 +9,7 @@ from gateway.routes import (
     audit,
     auth,
     groups,
+    leads,
     me,
     profiles,
     roles,
@@ -37,6 +38,7 @@ def api_router() -> APIRouter:
         sharing,
         api_keys,
         usage,
+        leads,
     ):
         router.include_router(module.router)
     return router

@@ -1,0 +1,126 @@
+"""Leads (the sales service): the owning service decides access; this router only
+parses, calls and maps."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Header, Path, Query, Response
+
+from crm.sales.v1 import sales_pb2 as pb
+from gateway import mappers_leads as mappers
+from gateway.deps import RequireUser, SalesStub, UserIdempotency
+from gateway.etags import etag, expected_version
+from gateway.openapi import problem_responses
+from gateway.routes.prefix import API_PREFIX
+from gateway.schemas.common import PAGE_LIMIT_DEFAULT, PAGE_LIMIT_MAX, Cursor
+from gateway.schemas.leads import (
+    LeadCreate,
+    LeadCreated,
+    LeadPage,
+    LeadRead,
+    LeadStatus,
+    LeadStatusChange,
+    LeadUpdate,
+)
+
+router = APIRouter(prefix="/leads", tags=["leads"], dependencies=[RequireUser])
+
+LeadId = Annotated[UUID, Path(alias="id", description="The lead's id (UUID)")]
+IfMatch = Annotated[str | None, Header(alias="If-Match", description='Version ETag, e.g. "3"')]
+
+
+def _with_etag(response: Response, lead: LeadRead) -> LeadRead:
+    response.headers["ETag"] = etag(lead.version)
+    return lead
+
+
+@router.get("", responses=problem_responses(401, 403, 422), summary="Leads you may see")
+async def list_leads(
+    sales: SalesStub,
+    *,
+    limit: Annotated[int, Query(ge=1, le=PAGE_LIMIT_MAX)] = PAGE_LIMIT_DEFAULT,
+    cursor: Annotated[Cursor | None, Query()] = None,
+    status: LeadStatus | None = None,
+    owner_id: UUID | None = None,
+    q: Annotated[str | None, Query(max_length=200, description="In names, e-mail, company")] = None,
+    tag: Annotated[str | None, Query(max_length=50)] = None,
+) -> LeadPage:
+    owner = str(owner_id) if owner_id else None
+    request = mappers.list_request(limit, cursor, status=status, owner_id=owner, q=q, tag=tag)
+    return mappers.lead_page(await sales.ListLeads(request))
+
+
+@router.post(
+    "",
+    status_code=201,
+    dependencies=[UserIdempotency],
+    responses=problem_responses(401, 403, 409, 413, 422),
+    summary="Create a lead (duplicates by e-mail or company are listed, or refused)",
+)
+async def create_lead(
+    body: LeadCreate,
+    sales: SalesStub,
+    response: Response,
+    on_duplicate: Annotated[
+        Literal["warn", "reject"], Query(description="reject: 409 naming email or company")
+    ] = "warn",
+) -> LeadCreated:
+    request = mappers.create_lead_request(body, reject_duplicates=on_duplicate == "reject")
+    lead = mappers.lead_created(await sales.CreateLead(request))
+    response.headers["Location"] = f"{API_PREFIX}/leads/{lead.id}"
+    response.headers["ETag"] = etag(lead.version)
+    return lead
+
+
+@router.get("/{id}", responses=problem_responses(401, 403, 404, 422), summary="One lead")
+async def get_lead(lead_id: LeadId, sales: SalesStub, response: Response) -> LeadRead:
+    lead = await sales.GetLead(pb.GetLeadRequest(id=str(lead_id)))
+    return _with_etag(response, mappers.lead_read(lead))
+
+
+@router.patch(
+    "/{id}",
+    responses=problem_responses(401, 403, 404, 409, 413, 422),
+    summary="Change the fields present in the body (If-Match or version: optimistic check)",
+)
+async def update_lead(
+    lead_id: LeadId,
+    body: LeadUpdate,
+    sales: SalesStub,
+    response: Response,
+    if_match: IfMatch = None,
+) -> LeadRead:
+    version = expected_version(if_match, body.version)
+    request = mappers.update_lead_request(str(lead_id), body, version)
+    return _with_etag(response, mappers.lead_read(await sales.UpdateLead(request)))
+
+
+@router.post(
+    "/{id}/status",
+    responses=problem_responses(401, 403, 404, 409, 413, 422),
+    summary="Move the lead along new -> contacted -> mql -> sql, or to lost (409 if illegal)",
+)
+async def change_lead_status(
+    lead_id: LeadId,
+    body: LeadStatusChange,
+    sales: SalesStub,
+    response: Response,
+    if_match: IfMatch = None,
+) -> LeadRead:
+    version = expected_version(if_match, body.version)
+    request = mappers.status_request(str(lead_id), body, version)
+    return _with_etag(response, mappers.lead_read(await sales.ChangeLeadStatus(request)))
+
+
+@router.delete(
+    "/{id}",
+    status_code=204,
+    responses=problem_responses(401, 403, 404, 409, 422),
+    summary="Move the lead to the recycle bin (restorable for 30 days)",
+)
+async def delete_lead(lead_id: LeadId, sales: SalesStub, if_match: IfMatch = None) -> Response:
+    version = expected_version(if_match, None)
+    await sales.DeleteLead(pb.DeleteLeadRequest(id=str(lead_id), expected_version=version))
+    return Response(status_code=204)

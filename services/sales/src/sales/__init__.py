@@ -1,0 +1,1 @@
+"""The sales service: leads (first slice)."""

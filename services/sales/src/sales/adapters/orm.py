@@ -1,0 +1,71 @@
+"""Sales' tables. Rows stay in the service layer; mappers.py converts them."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    Uuid,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from crm_common.db import Base, TenantScoped, utcnow
+
+
+class LeadRow(TenantScoped, Base):
+    __tablename__ = "leads"
+    __table_args__ = (
+        # Keyset pages of a tenant, and the list filters (100k leads per tenant).
+        Index("ix_leads_tenant_page", "tenant_id", "created_at", "id"),
+        Index("ix_leads_tenant_owner", "tenant_id", "owner_id"),
+        Index("ix_leads_tenant_status", "tenant_id", "status"),
+        # Duplicate detection on create.
+        Index("ix_leads_tenant_email", "tenant_id", "email"),
+        Index("ix_leads_tenant_company_key", "tenant_id", "company_key"),
+        Index("ix_leads_tags", "tags", postgresql_using="gin"),
+    )
+
+    first_name: Mapped[str] = mapped_column(String(100), default="")
+    last_name: Mapped[str] = mapped_column(String(100), default="")
+    email: Mapped[str] = mapped_column(String(254), default="")  # stored lower-case
+    phone: Mapped[str] = mapped_column(String(64), default="")
+    company: Mapped[str] = mapped_column(String(200), default="")
+    company_key: Mapped[str] = mapped_column(String(200), default="")  # normalised company
+    title: Mapped[str] = mapped_column(String(200), default="")
+    industry: Mapped[str] = mapped_column(String(100), default="")
+    source: Mapped[str] = mapped_column(String(100), default="")
+    status: Mapped[str] = mapped_column(String(20), default="new")
+    score: Mapped[int] = mapped_column(Integer, default=0)
+    owner_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    tags: Mapped[list[str]] = mapped_column(
+        ARRAY(String(50)), default=list, server_default=text("'{}'")
+    )
+    custom_fields: Mapped[dict[str, Any]] = mapped_column(
+        JSONB, default=dict, server_default=text("'{}'::jsonb")
+    )
+
+
+class LeadStatusHistoryRow(Base):
+    """One status change of a lead (the first row is its initial status)."""
+
+    __tablename__ = "lead_status_history"
+    __table_args__ = (Index("ix_lead_status_history_lead", "lead_id", "changed_at"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    lead_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("leads.id", ondelete="CASCADE"))
+    from_status: Mapped[str] = mapped_column(String(20), default="")
+    to_status: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    changed_by: Mapped[uuid.UUID | None] = mapped_column(Uuid)

@@ -1,0 +1,50 @@
+"""The only wiring of the sales service."""
+
+from __future__ import annotations
+
+import asyncio
+
+import grpc
+
+from crm.sales.v1 import sales_pb2, sales_pb2_grpc
+from crm_common.grpc.server import Registration
+from crm_common.runtime import Job, Runtime, ServiceParts
+from sales.adapters.identity_client import access_resolver, identity_channel
+from sales.config import SalesSettings
+from sales.entrypoints.grpc_server import SalesServicer
+from sales.service_layer.deps import AccessResolver, SalesDeps
+
+SERVICE_NAME = sales_pb2.DESCRIPTOR.services_by_name["SalesService"].full_name
+
+
+def build_deps(settings: SalesSettings, runtime: Runtime) -> SalesDeps:
+    return SalesDeps(settings=settings, uow=runtime.uow)
+
+
+def registrations(deps: SalesDeps, access: AccessResolver) -> list[Registration]:
+    sales = SalesServicer(deps, access)
+    return [
+        Registration(
+            SERVICE_NAME,
+            lambda server: sales_pb2_grpc.add_SalesServiceServicer_to_server(sales, server),
+        )
+    ]
+
+
+def _close_at_stop(channel: grpc.aio.Channel) -> Job:
+    async def job(stop: asyncio.Event) -> None:
+        await stop.wait()
+        await channel.close()
+
+    return job
+
+
+def build(settings: SalesSettings, runtime: Runtime) -> ServiceParts:
+    identity = identity_channel(settings.identity_addr, settings.internal_secret.get_secret_value())
+    return ServiceParts(
+        registrations=registrations(
+            build_deps(settings, runtime),
+            access_resolver(identity, settings.access_cache_seconds),
+        ),
+        jobs=[_close_at_stop(identity)],
+    )

@@ -1,0 +1,21 @@
+"""Settings of the sales service (env prefix CRM_)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from crm_common.config import CommonSettings
+
+
+class SalesSettings(CommonSettings):
+    service_name: str = "sales"
+    grpc_port: int = 50052
+    sales_database_url: str | None = None
+    migrate_on_start: bool = False
+    # Identity answers ResolveAccess; the answer is cached this long per principal.
+    identity_addr: str = "127.0.0.1:50051"
+    access_cache_seconds: float = Field(default=5.0, ge=0)
+
+    @property
+    def database(self) -> str:
+        return self.service_database_url("sales", self.sales_database_url)

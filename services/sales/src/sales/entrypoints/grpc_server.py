@@ -1,0 +1,71 @@
+"""SalesService servicer: parse, resolve the caller's access, call a handler, map."""
+
+from __future__ import annotations
+
+from typing import TypeAlias
+
+import grpc
+
+from crm.sales.v1 import sales_pb2 as pb
+from crm.sales.v1 import sales_pb2_grpc
+from crm_common.access import AccessContext
+from crm_common.auth import require_authenticated
+from crm_common.wire import parse_uuid
+from sales import mappers
+from sales.domain.commands import DeleteLead
+from sales.service_layer import leads
+from sales.service_layer.deps import AccessResolver, SalesDeps
+
+Context: TypeAlias = grpc.aio.ServicerContext
+
+
+class SalesServicer(sales_pb2_grpc.SalesServiceServicer):
+    def __init__(self, deps: SalesDeps, access: AccessResolver) -> None:
+        self._deps = deps
+        self._access = access
+
+    async def _ctx(self) -> AccessContext:
+        return await self._access.resolve(require_authenticated())
+
+    async def CreateLead(
+        self, request: pb.CreateLeadRequest, context: Context
+    ) -> pb.CreateLeadResponse:
+        cmd = mappers.create_lead_cmd(request)
+        lead, duplicates = await leads.create_lead(cmd, await self._ctx(), self._deps)
+        return pb.CreateLeadResponse(lead=mappers.lead_to_pb(lead), duplicate_ids=duplicates)
+
+    async def GetLead(self, request: pb.GetLeadRequest, context: Context) -> pb.Lead:
+        lead = await leads.get_lead(parse_uuid(request.id), await self._ctx(), self._deps)
+        return mappers.lead_to_pb(lead)
+
+    async def ListLeads(
+        self, request: pb.ListLeadsRequest, context: Context
+    ) -> pb.ListLeadsResponse:
+        page = await leads.list_leads(
+            await self._ctx(),
+            self._deps,
+            mappers.lead_filters(request),
+            limit=request.page.limit,
+            cursor=request.page.cursor or None,
+        )
+        return pb.ListLeadsResponse(
+            items=[mappers.lead_to_pb(lead) for lead in page.items],
+            page=mappers.page_to_pb(page),
+        )
+
+    async def UpdateLead(self, request: pb.UpdateLeadRequest, context: Context) -> pb.Lead:
+        cmd = mappers.update_lead_cmd(request)
+        return mappers.lead_to_pb(await leads.update_lead(cmd, await self._ctx(), self._deps))
+
+    async def ChangeLeadStatus(
+        self, request: pb.ChangeLeadStatusRequest, context: Context
+    ) -> pb.Lead:
+        cmd = mappers.change_status_cmd(request)
+        return mappers.lead_to_pb(await leads.change_status(cmd, await self._ctx(), self._deps))
+
+    async def DeleteLead(
+        self, request: pb.DeleteLeadRequest, context: Context
+    ) -> pb.DeleteLeadResponse:
+        cmd = DeleteLead(parse_uuid(request.id), request.expected_version)
+        await leads.delete_lead(cmd, await self._ctx(), self._deps)
+        return pb.DeleteLeadResponse()

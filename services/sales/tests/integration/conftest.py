@@ -1,0 +1,44 @@
+"""Sales' service layer against real PostgreSQL (migrated). Access contexts are
+built here directly: handlers take one, the entrypoint is what resolves it."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest_asyncio
+
+from crm_common.db import UnitOfWork, create_engine, session_factory
+from crm_common.migrations import upgrade
+from crm_devstack.infra import Infra
+from crm_devstack.postgres import create_database, drop_database
+from crm_devstack.testing import unique_name
+from sales.config import SalesSettings
+from sales.entrypoints.main import MIGRATIONS
+from sales.service_layer.deps import SalesDeps
+
+
+@pytest_asyncio.fixture(scope="session")
+async def sales_db(infra: Infra) -> AsyncIterator[str]:
+    name = unique_name("test_sales")
+    url = await create_database(infra.database_url, name)
+    await asyncio.to_thread(upgrade, url, Path(MIGRATIONS))
+    yield url
+    await drop_database(infra.database_url, name)
+
+
+@pytest_asyncio.fixture(scope="session")
+async def deps(sales_db: str) -> AsyncIterator[SalesDeps]:
+    engine = create_engine(sales_db, pool_size=10, max_overflow=5)
+    sessions = session_factory(engine)
+    yield SalesDeps(
+        settings=SalesSettings(sales_database_url=sales_db),
+        uow=lambda: UnitOfWork(sessions, source="sales"),
+    )
+    await engine.dispose()
+
+
+def new_tenant() -> str:
+    return str(uuid.uuid4())
