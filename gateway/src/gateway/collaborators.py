@@ -69,6 +69,8 @@ class Collaborators:
     access: Any = None  # AccessServiceStub (identity's access model)
     api_keys: Any = None  # ApiKeyServiceStub (identity's keys and usage)
     sales: Any = None  # SalesServiceStub, on its own channel
+    # Health stubs of the other services, by name: readiness waits for all of them.
+    peer_health: dict[str, Any] = field(default_factory=dict)
     clock: Callable[[], float] = time.time  # wall clock for rate-limit windows
     closers: list[Callable[[], Awaitable[Any]]] = field(default_factory=list)
 
@@ -111,5 +113,6 @@ def build_collaborators(settings: GatewaySettings) -> Collaborators:
         access=access_pb2_grpc.AccessServiceStub(channel),
         api_keys=api_keys_pb2_grpc.ApiKeyServiceStub(channel),
         sales=sales_pb2_grpc.SalesServiceStub(sales_channel),
+        peer_health={"sales": health_pb2_grpc.HealthStub(sales_channel)},
         closers=[channel.close, sales_channel.close, redis.aclose],
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import grpc
 import httpx
 import pytest
-from gateway_fakes import make_settings, rpc_error
+from gateway_fakes import FakeHealth, make_settings, rpc_error
 from pydantic import SecretStr
 
 from crm_common.config import InsecureSettingsError
@@ -49,6 +49,19 @@ async def test_readyz_stays_ready_but_degraded_without_redis(
     assert response.json()["checks"]["redis"].startswith("error")
 
 
+async def test_readyz_waits_for_every_service(
+    client: httpx.AsyncClient, collaborators: Collaborators
+) -> None:
+    sales = FakeHealth()
+    collaborators.peer_health = {"sales": sales}
+    assert (await client.get("/readyz")).status_code == 200
+    sales.error = rpc_error(grpc.StatusCode.UNAVAILABLE, "down")
+    response = await client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["detail"] == "not ready: sales"
+    assert response.json()["checks"]["identity"] == "ok"
+
+
 async def test_openapi_documents_problems(client: httpx.AsyncClient) -> None:
     spec = (await client.get("/openapi.json")).json()
     assert "Problem" in spec["components"]["schemas"]
@@ -85,5 +98,5 @@ async def test_lifespan_builds_and_closes_real_clients() -> None:
         async with httpx.AsyncClient(transport=transport, base_url="http://gw") as client:
             ready = await client.get("/readyz")
             assert ready.status_code == 503
-            assert set(ready.json()["checks"]) == {"redis", "identity"}
+            assert set(ready.json()["checks"]) == {"redis", "identity", "sales"}
     assert app.state.collaborators is None

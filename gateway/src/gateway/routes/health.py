@@ -28,20 +28,22 @@ async def healthz() -> HealthRead:
 @router.get(
     "/readyz",
     responses=problem_responses(503),
-    summary="The services answer: the gateway can serve",
+    summary="Every service answers its health check: the gateway can serve",
 )
 async def readyz(collaborators: CollaboratorsDep) -> ReadinessRead:
     """Only the services gate readiness. Redis is reported but does not: without it
     authentication still works and limits fail open (see ratelimit.py), so taking
     every gateway out of the load balancer would turn a degradation into an outage."""
-    redis_ok, identity_ok = await asyncio.gather(
+    services = {"identity": collaborators.health, **collaborators.peer_health}
+    results = await asyncio.gather(
         _check(collaborators.redis.ping()),
-        _check(_identity_serving(collaborators.health)),
+        *(_check(_serving(stub)) for stub in services.values()),
     )
-    checks = {"redis": redis_ok, "identity": identity_ok}
-    if identity_ok != "ok":
-        raise ProblemError(503, "not ready: identity", extra={"checks": checks})
-    return ReadinessRead(status="ready" if redis_ok == "ok" else "degraded", checks=checks)
+    checks = {"redis": results[0], **dict(zip(services, results[1:], strict=True))}
+    down = sorted(name for name in services if checks[name] != "ok")
+    if down:
+        raise ProblemError(503, f"not ready: {', '.join(down)}", extra={"checks": checks})
+    return ReadinessRead(status="ready" if results[0] == "ok" else "degraded", checks=checks)
 
 
 @router.get("/metrics", include_in_schema=False)
@@ -49,7 +51,7 @@ async def metrics() -> Response:
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
 
-async def _identity_serving(health: Any) -> bool:
+async def _serving(health: Any) -> bool:
     request = health_pb2.HealthCheckRequest(service="")
     answer = await health.Check(request, timeout=CHECK_TIMEOUT_SECONDS)
     return bool(answer.status == SERVING)
