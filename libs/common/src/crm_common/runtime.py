@@ -18,6 +18,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from nats.aio.client import Client
+from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -48,6 +49,12 @@ class NatsLink:
         self._url = url
         self._name = name
         self.client: Client | None = None
+        self._listeners: list[tuple[str, Callable[[Msg], Awaitable[None]]]] = []
+
+    def listen(self, subject: str, callback: Callable[[Msg], Awaitable[None]]) -> None:
+        """A plain (non-durable) subscription of this replica, made once connected and
+        kept across reconnects: for cache invalidation, not for handling events."""
+        self._listeners.append((subject, callback))
 
     def js(self) -> JetStreamContext:
         if self.client is None or not self.client.is_connected:
@@ -63,6 +70,8 @@ class NatsLink:
             try:
                 client = await connect_nats(self._url, name=self._name, connect_timeout=5)
                 await ensure_streams(client.jetstream())
+                for subject, callback in self._listeners:
+                    await client.subscribe(subject, cb=callback)
                 self.client = client
             except Exception as exc:  # keep trying: the service runs without NATS meanwhile
                 log.warning("NATS not reachable yet (%s); retrying in %.1fs", exc, delay)

@@ -7,6 +7,7 @@ import asyncio
 import grpc
 
 from crm.sales.v1 import sales_pb2, sales_pb2_grpc
+from crm_common.access.resolver import ACCESS_CHANGED_SUBJECT
 from crm_common.grpc.server import Registration
 from crm_common.runtime import Job, Runtime, ServiceParts
 from sales.adapters.identity_client import access_resolver, identity_channel
@@ -41,10 +42,9 @@ def _close_at_stop(channel: grpc.aio.Channel) -> Job:
 
 def build(settings: SalesSettings, runtime: Runtime) -> ServiceParts:
     identity = identity_channel(settings.identity_addr, settings.internal_secret.get_secret_value())
+    access = access_resolver(identity, settings.access_cache_seconds)
+    runtime.nats.listen(ACCESS_CHANGED_SUBJECT, access.on_access_changed)
     return ServiceParts(
-        registrations=registrations(
-            build_deps(settings, runtime),
-            access_resolver(identity, settings.access_cache_seconds),
-        ),
+        registrations=registrations(build_deps(settings, runtime), access),
         jobs=[_close_at_stop(identity)],
     )

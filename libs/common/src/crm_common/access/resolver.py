@@ -8,15 +8,21 @@ service within ``ttl_seconds`` (identity also announces it as
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from crm.identity.v1 import access_pb2
 from crm_common.access.context import AccessContext
 from crm_common.access.wire import from_pb
 from crm_common.auth import Principal
+from crm_common.events.envelope import parse_envelope
+
+log = logging.getLogger(__name__)
 
 Fetch = Callable[[], Awaitable[access_pb2.AccessContext]]
+ACCESS_CHANGED_SUBJECT = "crm.identity.access.changed"
 
 
 class CachedAccessResolver:
@@ -39,6 +45,14 @@ class CachedAccessResolver:
             self._cache.clear()  # bounded memory; a burst of misses is cheap
         self._cache[key] = (now, ctx)
         return ctx
+
+    async def on_access_changed(self, msg: Any) -> None:
+        """NATS callback for ``crm.identity.access.changed``: forget the tenant's contexts
+        now rather than when the TTL runs out."""
+        try:
+            self.invalidate_tenant(parse_envelope(msg.data).tenant_id)
+        except Exception:  # a bad message must not stop the subscription
+            log.warning("undecodable access-changed message ignored")
 
     def invalidate_tenant(self, tenant_id: str) -> None:
         for key in [k for k in self._cache if k[0] == tenant_id]:
