@@ -60,6 +60,21 @@ def new_lead(org: Org, who: str) -> dict[str, Any]:
     return {"last_name": unique(who), "company": unique("co"), "email": f"{unique(who)}@x.example"}
 
 
+def rep_account(org: Org) -> str:
+    """One account owned by the rep, made on first use."""
+    if "rep_account_id" not in org.ids:
+        org.ids["rep_account_id"] = org.fresh("account")
+    return org.ids["rep_account_id"]
+
+
+def new_account(org: Org, who: str) -> dict[str, Any]:
+    return {"name": unique(who), "billing_address": {"city": "Utrecht", "country": "NL"}}
+
+
+def new_contact(org: Org, who: str) -> dict[str, Any]:
+    return {"last_name": unique(who), "account_id": rep_account(org)}
+
+
 def rename(org: Org, who: str) -> dict[str, Any]:
     return {"name": unique("renamed")}
 
@@ -177,6 +192,35 @@ ROWS: list[Row] = [
         fresh="lead",
     ),
     Row("DELETE", "/api/v1/leads/{fresh_id}", "204 204 403 403 403 404 403 401", fresh="lead"),
+    # sales: accounts (as leads; the fresh account is owned by the rep)
+    Row("GET", "/api/v1/accounts", "200 200 200 200 200 200 200 401"),
+    Row("POST", "/api/v1/accounts", "201 201 201 201 403 201 403 401", body=new_account),
+    Row("GET", "/api/v1/accounts/{fresh_id}", "200 200 200 404 404 404 200 401", fresh="account"),
+    Row(
+        "PATCH",
+        "/api/v1/accounts/{fresh_id}",
+        "200 200 200 404 403 404 403 401",
+        body=rename,
+        fresh="account",
+    ),
+    Row(
+        "DELETE", "/api/v1/accounts/{fresh_id}", "204 204 403 403 403 404 403 401", fresh="account"
+    ),
+    # sales: contacts (of the rep's account: the peer may not see it -> 404; another
+    # tenant has no such account -> 422 account_id)
+    Row("GET", "/api/v1/contacts", "200 200 200 200 200 200 200 401"),
+    Row("POST", "/api/v1/contacts", "201 201 201 404 403 422 403 401", body=new_contact),
+    Row("GET", "/api/v1/contacts/{fresh_id}", "200 200 200 404 404 404 200 401", fresh="contact"),
+    Row(
+        "PATCH",
+        "/api/v1/contacts/{fresh_id}",
+        "200 200 200 404 403 404 403 401",
+        body=retitle,
+        fresh="contact",
+    ),
+    Row(
+        "DELETE", "/api/v1/contacts/{fresh_id}", "204 204 403 403 403 404 403 401", fresh="contact"
+    ),
     # platform operator only: no tenant principal gets in
     Row(
         "POST",

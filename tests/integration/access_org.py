@@ -63,6 +63,16 @@ class Org:
                 "/api/v1/leads",
                 {"last_name": name, "company": name, "owner_id": self.ids["rep_id"]},
             ),
+            # An account owned by the rep, and a contact of another such account.
+            "account": ("/api/v1/accounts", {"name": name, "owner_id": self.ids["rep_id"]}),
+            "contact": (
+                "/api/v1/contacts",
+                {
+                    "last_name": name,
+                    "account_id": self.fresh("account") if kind == "contact" else "",
+                    "owner_id": self.ids["rep_id"],
+                },
+            ),
             "api_key": (
                 "/api/v1/api-keys",
                 {"name": name, "profile_id": self.ids["read_only_profile_id"]},

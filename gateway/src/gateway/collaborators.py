@@ -57,7 +57,14 @@ IDENTITY_IDEMPOTENT_METHODS = (
     ),
 )
 SALES_SERVICE = "crm.sales.v1.SalesService"
-SALES_IDEMPOTENT_METHODS = ("GetLead", "ListLeads")
+SALES_IDEMPOTENT_METHODS = (
+    "GetLead",
+    "ListLeads",
+    "GetAccount",
+    "ListAccounts",
+    "GetContact",
+    "ListContacts",
+)
 
 
 @dataclass

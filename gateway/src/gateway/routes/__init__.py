@@ -5,9 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from gateway.routes import (
+    accounts,
     api_keys,
     audit,
     auth,
+    contacts,
     groups,
     leads,
     me,
@@ -39,6 +41,8 @@ def api_router() -> APIRouter:
         api_keys,
         usage,
         leads,
+        accounts,
+        contacts,
     ):
         router.include_router(module.router)
     return router

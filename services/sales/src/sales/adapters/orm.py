@@ -69,3 +69,63 @@ class LeadStatusHistoryRow(Base):
     reason: Mapped[str] = mapped_column(Text, default="")
     changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     changed_by: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+
+
+class AccountRow(TenantScoped, Base):
+    __tablename__ = "accounts"
+    __table_args__ = (
+        Index("ix_accounts_tenant_page", "tenant_id", "created_at", "id"),
+        Index("ix_accounts_tenant_owner", "tenant_id", "owner_id"),
+        Index("ix_accounts_tenant_parent", "tenant_id", "parent_id"),
+        Index("ix_accounts_tenant_name", "tenant_id", "name"),
+        Index("ix_accounts_tags", "tags", postgresql_using="gin"),
+    )
+
+    name: Mapped[str] = mapped_column(String(200))
+    website: Mapped[str] = mapped_column(String(300), default="")
+    industry: Mapped[str] = mapped_column(String(100), default="")
+    phone: Mapped[str] = mapped_column(String(64), default="")
+    # {street, city, postal_code, region, country}
+    billing_address: Mapped[dict[str, str]] = mapped_column(
+        JSONB, default=dict, server_default=text("'{}'::jsonb")
+    )
+    shipping_address: Mapped[dict[str, str]] = mapped_column(
+        JSONB, default=dict, server_default=text("'{}'::jsonb")
+    )
+    parent_id: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, ForeignKey("accounts.id", ondelete="RESTRICT")
+    )
+    owner_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    tags: Mapped[list[str]] = mapped_column(
+        ARRAY(String(50)), default=list, server_default=text("'{}'")
+    )
+    custom_fields: Mapped[dict[str, Any]] = mapped_column(
+        JSONB, default=dict, server_default=text("'{}'::jsonb")
+    )
+
+
+class ContactRow(TenantScoped, Base):
+    __tablename__ = "contacts"
+    __table_args__ = (
+        Index("ix_contacts_tenant_page", "tenant_id", "created_at", "id"),
+        Index("ix_contacts_tenant_owner", "tenant_id", "owner_id"),
+        Index("ix_contacts_tenant_account", "tenant_id", "account_id"),
+        Index("ix_contacts_tenant_email", "tenant_id", "email"),
+        Index("ix_contacts_tags", "tags", postgresql_using="gin"),
+    )
+
+    account_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("accounts.id", ondelete="RESTRICT")
+    )
+    first_name: Mapped[str] = mapped_column(String(100), default="")
+    last_name: Mapped[str] = mapped_column(String(100), default="")
+    email: Mapped[str] = mapped_column(String(254), default="")  # stored lower-case
+    phone: Mapped[str] = mapped_column(String(64), default="")
+    title: Mapped[str] = mapped_column(String(200), default="")
+    owner_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    tags: Mapped[list[str]] = mapped_column(
+        ARRAY(String(50)), default=list, server_default=text("'{}'")
+    )
+    custom_fields: Mapped[dict[str, Any]] = mapped_column(
+        JSONB, default=dict, server_default=text("'{}'::jsonb")
+    )

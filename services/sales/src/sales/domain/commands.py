@@ -57,3 +57,52 @@ class ChangeLeadStatus:
 class DeleteLead:
     lead_id: uuid.UUID
     expected_version: int = 0
+
+
+ACCOUNT_FIELDS = frozenset(
+    {
+        "name",
+        "website",
+        "industry",
+        "phone",
+        "billing_address",
+        "shipping_address",
+        "parent_id",
+        "owner_id",
+        "tags",
+        "custom_fields",
+    }
+)
+CONTACT_FIELDS = frozenset(
+    {
+        "account_id",
+        "first_name",
+        "last_name",
+        "email",
+        "phone",
+        "title",
+        "owner_id",
+        "tags",
+        "custom_fields",
+    }
+)
+
+
+@dataclass(frozen=True)
+class CreateRecord:
+    """Create an account or a contact: ``values`` holds only the fields given."""
+
+    values: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class UpdateRecord:
+    record_id: uuid.UUID
+    changes: Mapping[str, Any] = field(default_factory=dict)
+    expected_version: int = 0
+
+
+@dataclass(frozen=True)
+class DeleteRecord:
+    record_id: uuid.UUID
+    expected_version: int = 0

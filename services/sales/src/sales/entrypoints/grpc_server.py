@@ -11,9 +11,9 @@ from crm.sales.v1 import sales_pb2_grpc
 from crm_common.access import AccessContext
 from crm_common.auth import require_authenticated
 from crm_common.wire import parse_uuid
-from sales import mappers
-from sales.domain.commands import DeleteLead
-from sales.service_layer import leads
+from sales import mappers, mappers_accounts
+from sales.domain.commands import DeleteLead, DeleteRecord
+from sales.service_layer import accounts, leads
 from sales.service_layer.deps import AccessResolver, SalesDeps
 
 Context: TypeAlias = grpc.aio.ServicerContext
@@ -69,3 +69,79 @@ class SalesServicer(sales_pb2_grpc.SalesServiceServicer):
         cmd = DeleteLead(parse_uuid(request.id), request.expected_version)
         await leads.delete_lead(cmd, await self._ctx(), self._deps)
         return pb.DeleteLeadResponse()
+
+    # ---- accounts ----
+
+    async def CreateAccount(self, request: pb.CreateAccountRequest, context: Context) -> pb.Account:
+        cmd = mappers_accounts.create_account_cmd(request)
+        account = await accounts.create_account(cmd, await self._ctx(), self._deps)
+        return mappers_accounts.account_to_pb(account)
+
+    async def GetAccount(self, request: pb.GetAccountRequest, context: Context) -> pb.Account:
+        account = await accounts.get_account(parse_uuid(request.id), await self._ctx(), self._deps)
+        return mappers_accounts.account_to_pb(account)
+
+    async def ListAccounts(
+        self, request: pb.ListAccountsRequest, context: Context
+    ) -> pb.ListAccountsResponse:
+        page = await accounts.list_accounts(
+            await self._ctx(),
+            self._deps,
+            mappers_accounts.account_filters(request),
+            limit=request.page.limit,
+            cursor=request.page.cursor or None,
+        )
+        return pb.ListAccountsResponse(
+            items=[mappers_accounts.account_to_pb(a) for a in page.items],
+            page=mappers.page_to_pb(page),
+        )
+
+    async def UpdateAccount(self, request: pb.UpdateAccountRequest, context: Context) -> pb.Account:
+        cmd = mappers_accounts.update_account_cmd(request)
+        account = await accounts.update_account(cmd, await self._ctx(), self._deps)
+        return mappers_accounts.account_to_pb(account)
+
+    async def DeleteAccount(
+        self, request: pb.DeleteAccountRequest, context: Context
+    ) -> pb.DeleteAccountResponse:
+        cmd = DeleteRecord(parse_uuid(request.id), request.expected_version)
+        await accounts.delete_account(cmd, await self._ctx(), self._deps)
+        return pb.DeleteAccountResponse()
+
+    # ---- contacts ----
+
+    async def CreateContact(self, request: pb.CreateContactRequest, context: Context) -> pb.Contact:
+        cmd = mappers_accounts.create_contact_cmd(request)
+        contact = await accounts.create_contact(cmd, await self._ctx(), self._deps)
+        return mappers_accounts.contact_to_pb(contact)
+
+    async def GetContact(self, request: pb.GetContactRequest, context: Context) -> pb.Contact:
+        contact = await accounts.get_contact(parse_uuid(request.id), await self._ctx(), self._deps)
+        return mappers_accounts.contact_to_pb(contact)
+
+    async def ListContacts(
+        self, request: pb.ListContactsRequest, context: Context
+    ) -> pb.ListContactsResponse:
+        page = await accounts.list_contacts(
+            await self._ctx(),
+            self._deps,
+            mappers_accounts.contact_filters(request),
+            limit=request.page.limit,
+            cursor=request.page.cursor or None,
+        )
+        return pb.ListContactsResponse(
+            items=[mappers_accounts.contact_to_pb(c) for c in page.items],
+            page=mappers.page_to_pb(page),
+        )
+
+    async def UpdateContact(self, request: pb.UpdateContactRequest, context: Context) -> pb.Contact:
+        cmd = mappers_accounts.update_contact_cmd(request)
+        contact = await accounts.update_contact(cmd, await self._ctx(), self._deps)
+        return mappers_accounts.contact_to_pb(contact)
+
+    async def DeleteContact(
+        self, request: pb.DeleteContactRequest, context: Context
+    ) -> pb.DeleteContactResponse:
+        cmd = DeleteRecord(parse_uuid(request.id), request.expected_version)
+        await accounts.delete_contact(cmd, await self._ctx(), self._deps)
+        return pb.DeleteContactResponse()
