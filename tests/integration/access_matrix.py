@@ -176,6 +176,15 @@ ROWS: list[Row] = [
     # profile and key: view only; an API key sees every record of its tenant)
     Row("GET", "/api/v1/leads", "200 200 200 200 200 200 200 401"),
     Row("POST", "/api/v1/leads", "201 201 201 201 403 201 403 401", body=new_lead),
+    Row("GET", "/api/v1/leads/export", "200 200 200 200 403 200 403 401"),
+    # import needs leads:import (admin, manager); the matrix sends JSON, so the
+    # "file" is the header "last_name" alone: past the access check, 422 no rows
+    Row(
+        "POST",
+        "/api/v1/leads/import",
+        "422 422 403 403 403 422 403 401",
+        body=lambda org, who: "last_name",
+    ),
     Row("GET", "/api/v1/leads/{fresh_id}", "200 200 200 404 404 404 200 401", fresh="lead"),
     Row(
         "PATCH",
@@ -220,6 +229,28 @@ ROWS: list[Row] = [
     ),
     Row(
         "DELETE", "/api/v1/contacts/{fresh_id}", "204 204 403 403 403 404 403 401", fresh="contact"
+    ),
+    # sales: recycle bin (needs <module>:delete: admin, manager; the fresh record is
+    # the rep's, deleted by the admin; another tenant's admin does not find it)
+    Row("GET", "/api/v1/recycle-bin", "422 422 422 422 422 422 422 401"),  # module missing
+    Row("GET", "/api/v1/recycle-bin?module=leads", "200 200 403 403 403 200 403 401"),
+    Row(
+        "POST",
+        "/api/v1/leads/{fresh_id}/restore",
+        "200 200 403 403 403 404 403 401",
+        fresh="deleted_lead",
+    ),
+    Row(
+        "POST",
+        "/api/v1/accounts/{fresh_id}/restore",
+        "200 200 403 403 403 404 403 401",
+        fresh="deleted_account",
+    ),
+    Row(
+        "POST",
+        "/api/v1/contacts/{fresh_id}/restore",
+        "200 200 403 403 403 404 403 401",
+        fresh="deleted_contact",
     ),
     # platform operator only: no tenant principal gets in
     Row(

@@ -7,6 +7,8 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+import httpx
+
 from tests.integration.api import Api, Session, Tenant
 
 PRINCIPALS = (
@@ -43,7 +45,10 @@ class Org:
         return response.json()
 
     def fresh(self, kind: str) -> str:
-        """A new record of ``kind``, for cells that change or delete one."""
+        """A new record of ``kind``, for cells that change or delete one;
+        ``deleted_lead`` (account, contact): one the rep owns, in the recycle bin."""
+        if kind.startswith("deleted_"):
+            return self._binned(kind.removeprefix("deleted_"))
         name = f"{kind}-{uuid.uuid4().hex[:8]}"
         bodies = {
             "user": (
@@ -80,6 +85,28 @@ class Org:
         }
         path, body = bodies[kind]
         return str(self.admin("POST", path, json=body)["id"])
+
+    def _binned(self, kind: str) -> str:
+        """Made and deleted by the manager (the admin's requests are many already:
+        each principal has its own rate limit)."""
+
+        def manager(method: str, path: str, **kw: Any) -> httpx.Response:
+            response = self.api.request(method, path, self.sessions["manager"], **kw)
+            assert response.status_code in (200, 201, 204), f"{method} {path}: {response.text}"
+            return response
+
+        name = f"{kind}-{uuid.uuid4().hex[:8]}"
+        body: dict[str, Any] = {"owner_id": self.ids["rep_id"]}
+        if kind == "lead":
+            body.update(last_name=name, company=name)
+        elif kind == "account":
+            body.update(name=name)
+        else:
+            account = manager("POST", "/api/v1/accounts", json={**body, "name": name}).json()
+            body.update(last_name=name, account_id=account["id"])
+        record_id = str(manager("POST", f"/api/v1/{kind}s", json=body).json()["id"])
+        manager("DELETE", f"/api/v1/{kind}s/{record_id}")
+        return record_id
 
     def rule_body(self) -> dict[str, Any]:
         return {

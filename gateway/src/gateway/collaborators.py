@@ -64,6 +64,7 @@ SALES_IDEMPOTENT_METHODS = (
     "ListAccounts",
     "GetContact",
     "ListContacts",
+    "ListRecycleBin",
 )
 
 

@@ -14,6 +14,7 @@ from gateway.routes import (
     leads,
     me,
     profiles,
+    recycle_bin,
     roles,
     sharing,
     signing_keys,
@@ -43,6 +44,7 @@ def api_router() -> APIRouter:
         leads,
         accounts,
         contacts,
+        recycle_bin,
     ):
         router.include_router(module.router)
     return router

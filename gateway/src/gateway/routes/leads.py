@@ -6,15 +6,18 @@ from __future__ import annotations
 from typing import Annotated, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Header, Path, Query, Response
+from fastapi import APIRouter, Header, Path, Query, Request, Response
+from fastapi.responses import StreamingResponse
 
 from crm.sales.v1 import sales_pb2 as pb
+from gateway import lead_csv
 from gateway import mappers_leads as mappers
 from gateway.deps import RequireUser, SalesStub, UserIdempotency
 from gateway.etags import etag, expected_version
 from gateway.openapi import problem_responses
 from gateway.routes.prefix import API_PREFIX
 from gateway.schemas.common import PAGE_LIMIT_DEFAULT, PAGE_LIMIT_MAX, Cursor
+from gateway.schemas.lead_csv import LeadImportResult
 from gateway.schemas.leads import (
     LeadCreate,
     LeadCreated,
@@ -28,6 +31,7 @@ from gateway.schemas.leads import (
 router = APIRouter(prefix="/leads", tags=["leads"], dependencies=[RequireUser])
 
 LeadId = Annotated[UUID, Path(alias="id", description="The lead's id (UUID)")]
+CSV_TIMEOUT_SECONDS = 120.0  # a whole tenant's leads; the default deadline is for one answer
 IfMatch = Annotated[str | None, Header(alias="If-Match", description='Version ETag, e.g. "3"')]
 
 
@@ -72,6 +76,58 @@ async def create_lead(
     response.headers["Location"] = f"{API_PREFIX}/leads/{lead.id}"
     response.headers["ETag"] = etag(lead.version)
     return lead
+
+
+@router.get(
+    "/export",
+    responses={
+        200: {"content": {"text/csv": {}}, "description": "CSV, one line per lead"},
+        **problem_responses(401, 403, 422),
+    },
+    response_class=StreamingResponse,
+    summary="The leads you may see, as CSV (needs leads:export; hidden fields left out)",
+)
+async def export_leads(
+    sales: SalesStub,
+    *,
+    status: LeadStatus | None = None,
+    owner_id: UUID | None = None,
+    q: Annotated[str | None, Query(max_length=200, description="In names, e-mail, company")] = None,
+    tag: Annotated[str | None, Query(max_length=50)] = None,
+) -> StreamingResponse:
+    request = pb.ExportLeadsRequest(
+        status=status or "", owner_id=str(owner_id) if owner_id else "", q=q or "", tag=tag or ""
+    )
+    stream = sales.ExportLeads(request, timeout=CSV_TIMEOUT_SECONDS)
+    first, rest = await lead_csv.first_and_rest(stream)
+    return StreamingResponse(
+        lead_csv.csv_chunks(first, rest),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="leads.csv"'},
+    )
+
+
+@router.post(
+    "/import",
+    status_code=201,
+    dependencies=[UserIdempotency],
+    responses=problem_responses(401, 403, 413, 422),
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"text/csv": {"schema": {"type": "string", "format": "binary"}}},
+        }
+    },
+    summary="Create leads from a CSV file, all or nothing (needs leads:import; 5000 rows)",
+    description=(
+        "Header row first (column names as in the export). Any bad row answers 422 naming "
+        "each problem as `row N: column`, and no lead is created."
+    ),
+)
+async def import_leads(request: Request, sales: SalesStub) -> LeadImportResult:
+    body = await request.body()
+    response = await sales.ImportLeads(pb.ImportLeadsRequest(csv=body), timeout=CSV_TIMEOUT_SECONDS)
+    return LeadImportResult(created=len(response.ids), ids=list(response.ids))
 
 
 @router.get("/{id}", responses=problem_responses(401, 403, 404, 422), summary="One lead")

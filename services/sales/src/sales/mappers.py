@@ -110,6 +110,6 @@ def change_status_cmd(req: pb.ChangeLeadStatusRequest) -> commands.ChangeLeadSta
     )
 
 
-def lead_filters(req: pb.ListLeadsRequest) -> LeadFilters:
+def lead_filters(req: pb.ListLeadsRequest | pb.ExportLeadsRequest) -> LeadFilters:
     owner = parse_uuid(req.owner_id, "owner_id") if req.owner_id else None
     return LeadFilters(status=req.status, owner_id=owner, q=req.q.strip(), tag=req.tag)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import TypeAlias
 
 import grpc
@@ -11,9 +12,9 @@ from crm.sales.v1 import sales_pb2_grpc
 from crm_common.access import AccessContext
 from crm_common.auth import require_authenticated
 from crm_common.wire import parse_uuid
-from sales import mappers, mappers_accounts
+from sales import mappers, mappers_accounts, mappers_bin
 from sales.domain.commands import DeleteLead, DeleteRecord
-from sales.service_layer import accounts, leads
+from sales.service_layer import accounts, lead_csv, leads, recycle_bin
 from sales.service_layer.deps import AccessResolver, SalesDeps
 
 Context: TypeAlias = grpc.aio.ServicerContext
@@ -69,6 +70,19 @@ class SalesServicer(sales_pb2_grpc.SalesServiceServicer):
         cmd = DeleteLead(parse_uuid(request.id), request.expected_version)
         await leads.delete_lead(cmd, await self._ctx(), self._deps)
         return pb.DeleteLeadResponse()
+
+    async def ExportLeads(
+        self, request: pb.ExportLeadsRequest, context: Context
+    ) -> AsyncIterator[pb.Lead]:
+        filters = mappers.lead_filters(request)
+        async for lead in lead_csv.export_leads(await self._ctx(), self._deps, filters):
+            yield mappers.lead_to_pb(lead)
+
+    async def ImportLeads(
+        self, request: pb.ImportLeadsRequest, context: Context
+    ) -> pb.ImportLeadsResponse:
+        ids = await lead_csv.import_leads(request.csv, await self._ctx(), self._deps)
+        return pb.ImportLeadsResponse(ids=[str(i) for i in ids])
 
     # ---- accounts ----
 
@@ -145,3 +159,37 @@ class SalesServicer(sales_pb2_grpc.SalesServiceServicer):
         cmd = DeleteRecord(parse_uuid(request.id), request.expected_version)
         await accounts.delete_contact(cmd, await self._ctx(), self._deps)
         return pb.DeleteContactResponse()
+
+    # ---- recycle bin ----
+
+    async def ListRecycleBin(
+        self, request: pb.ListRecycleBinRequest, context: Context
+    ) -> pb.ListRecycleBinResponse:
+        page = await recycle_bin.list_bin(
+            await self._ctx(),
+            self._deps,
+            request.module,
+            limit=request.page.limit,
+            cursor=request.page.cursor or None,
+        )
+        return mappers_bin.bin_page_to_pb(page)
+
+    async def RestoreLead(self, request: pb.RestoreRecordRequest, context: Context) -> pb.Lead:
+        lead = await recycle_bin.restore_lead(parse_uuid(request.id), await self._ctx(), self._deps)
+        return mappers.lead_to_pb(lead)
+
+    async def RestoreAccount(
+        self, request: pb.RestoreRecordRequest, context: Context
+    ) -> pb.Account:
+        account = await recycle_bin.restore_account(
+            parse_uuid(request.id), await self._ctx(), self._deps
+        )
+        return mappers_accounts.account_to_pb(account)
+
+    async def RestoreContact(
+        self, request: pb.RestoreRecordRequest, context: Context
+    ) -> pb.Contact:
+        contact = await recycle_bin.restore_contact(
+            parse_uuid(request.id), await self._ctx(), self._deps
+        )
+        return mappers_accounts.contact_to_pb(contact)

@@ -205,6 +205,15 @@ async def _lock_duplicate_keys(uow: UnitOfWork, lead: LeadRow) -> None:
         )
 
 
+def owner_for(ctx: AccessContext, owner_id: object) -> uuid.UUID:
+    """A new lead's owner (imports use the same rule as a create)."""
+    return _owner(ctx, owner_id)
+
+
+def first_history(lead: LeadRow, ctx: AccessContext) -> LeadStatusHistoryRow:
+    return _history(lead, "", lead.status, "", ctx)
+
+
 def _owner(ctx: AccessContext, owner_id: object) -> uuid.UUID:
     """The given owner, or the caller; the caller must be able to edit that owner's leads."""
     if owner_id is None:
