@@ -28,6 +28,7 @@ from redis.exceptions import NoScriptError, RedisError
 
 from crm.identity.v1 import api_keys_pb2 as pb
 from crm_common.auth import Principal, reset_current_principal, set_current_principal
+from crm_common.usage import usage_counter_key
 from gateway.collaborators import Collaborators
 from gateway.metrics import RATE_LIMITED
 from gateway.problem import ProblemError
@@ -39,7 +40,6 @@ USAGE_COUNT_FAILURES = Counter(
     "crm_gateway_usage_count_failures_total",
     "API calls neither counted nor limited (allowed) because Redis did not answer",
 )
-KEY = "crm:usage:{tenant}:{day}"
 TTL_SECONDS = 40 * 86400
 DAY_SECONDS = 86400
 DAILY_LIMIT_TYPE = "urn:crm:problem:daily-limit-exceeded"
@@ -63,8 +63,7 @@ METER_SHA = hashlib.sha1(METER.encode()).hexdigest()  # noqa: S324 - Redis names
 
 
 def counter_key(tenant_id: str, now: float, key_id: str = "") -> str:
-    base = KEY.format(tenant=tenant_id, day=datetime.fromtimestamp(now, UTC).strftime("%Y%m%d"))
-    return f"{base}:{key_id}" if key_id else base
+    return usage_counter_key(tenant_id, datetime.fromtimestamp(now, UTC).date(), key_id)
 
 
 async def meter_call(

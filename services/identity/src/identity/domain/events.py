@@ -1,5 +1,7 @@
 """Subjects of the events identity publishes (payloads in proto/crm/identity/v1/events.proto)."""
 
+from crm_common.access.resolver import ACCESS_CHANGED_SUBJECT
+
 TENANT_CREATED = "crm.identity.tenant.created"
 USER_CREATED = "crm.identity.user.created"
 USER_UPDATED = "crm.identity.user.updated"
@@ -11,7 +13,6 @@ LOGOUT = "crm.identity.auth.logout"
 SIGNING_KEY_ROTATED = "crm.identity.signing_key.rotated"
 
 AUTH_EVENTS = "crm.identity.auth.>"
-ACCESS_CHANGED = "crm.identity.access.changed"
-ACCESS_CHANGED_SUBJECT = ACCESS_CHANGED
+ACCESS_CHANGED = ACCESS_CHANGED_SUBJECT  # defined in crm_common: every service listens for it
 ACCESS_DENIED_ANY_SERVICE = "crm.*.access.denied"
 AUDITED = [AUTH_EVENTS, ACCESS_CHANGED, ACCESS_DENIED_ANY_SERVICE]

@@ -48,7 +48,7 @@ async def record_access_event(uow: UnitOfWork, envelope: common_events.Envelope)
 
 def _entry(envelope: common_events.Envelope) -> dict[str, object]:
     actor = uuid.UUID(envelope.actor_id) if envelope.actor_id else None
-    if envelope.type == events.ACCESS_CHANGED_SUBJECT:
+    if envelope.type == events.ACCESS_CHANGED:
         changed = unpack_payload(envelope, events_pb2.AccessChanged)
         detail = f"{changed.kind} {changed.record_id} {changed.change}: {changed.detail}"
         return {"kind": "access_changed", "user_id": actor, "detail": detail[:2000]}

@@ -28,6 +28,7 @@ from crm_common.db import UnitOfWork, utcnow
 from crm_common.errors import InvalidArgument, NotFound
 from crm_common.events.backoff import sleep_unless_stopped
 from crm_common.events.envelope import NewEvent
+from crm_common.usage import usage_counter_key
 from identity.adapters.orm import TenantRow
 from identity.adapters.orm_access import ApiKeyRow, UsageDayRow
 from identity.domain import events
@@ -53,9 +54,8 @@ class UsageReport:
 
 
 def counter_key(tenant_id: uuid.UUID, day: date, key_id: uuid.UUID | None = None) -> str:
-    """The gateway's counter names (gateway/usage.py writes the same)."""
-    base = f"crm:usage:{tenant_id}:{day:%Y%m%d}"
-    return f"{base}:{key_id}" if key_id else base
+    """The counters the gateway increments (crm_common.usage names them for both)."""
+    return usage_counter_key(str(tenant_id), day, str(key_id) if key_id else "")
 
 
 async def get_usage(
