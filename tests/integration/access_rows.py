@@ -1,0 +1,21 @@
+"""Every row of the access matrix: the platform's (access_matrix.py) and one
+module per area, so areas grow their rows without touching each other."""
+
+from __future__ import annotations
+
+from tests.integration import (
+    access_matrix,
+    access_matrix_activities,
+    access_matrix_conversion,
+    access_matrix_deals,
+    access_matrix_inventory,
+)
+
+ALL_ROWS = [
+    *access_matrix.ROWS,
+    *access_matrix_deals.ROWS,
+    *access_matrix_activities.ROWS,
+    *access_matrix_conversion.ROWS,
+    *access_matrix_inventory.ROWS,
+]
+PUBLIC = access_matrix.PUBLIC
