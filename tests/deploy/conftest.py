@@ -35,6 +35,7 @@ MINIMAL_EXTERNAL: dict[str, Any] = {
         "databaseUrls": {
             "identity": "postgresql+asyncpg://u:p@pg.db:5432/crm_identity",
             "sales": "postgresql+asyncpg://u:p@pg.db:5432/crm_sales",
+            "inventory": "postgresql+asyncpg://u:p@pg.db:5432/crm_inventory",
         },
     },
 }

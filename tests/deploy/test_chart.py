@@ -54,10 +54,14 @@ def test_every_manifest_matches_the_kubernetes_schema(values_set: str, request) 
 def test_values_files_render_the_expected_workloads(
     default: Rendered, production: Rendered, more_services: Rendered
 ) -> None:
-    assert default.names("Deployment") == {"crm-gateway", "crm-identity", "crm-sales", "crm-redis"}
+    assert default.names("Deployment") == {
+        "crm-gateway", "crm-identity", "crm-sales", "crm-inventory", "crm-redis",
+    }  # fmt: skip
     assert default.names("StatefulSet") == {"crm-nats", "crm-postgresql"}
     # production: no bundled stores, no chart-made Secret
-    assert production.names("Deployment") == {"crm-gateway", "crm-identity", "crm-sales"}
+    assert production.names("Deployment") == {
+        "crm-gateway", "crm-identity", "crm-sales", "crm-inventory",
+    }  # fmt: skip
     assert production.kind("StatefulSet") == []
     assert production.kind("Secret") == []
     assert {"crm-sales", "crm-support", "crm-notifications"} <= more_services.names("Deployment")
@@ -279,6 +283,7 @@ def test_one_migration_job_per_service_with_a_database(more_services: Rendered) 
     assert more_services.names("Job") == {
         "crm-identity-migrate",
         "crm-sales-migrate",
+        "crm-inventory-migrate",
         "crm-support-migrate",
         "crm-notifications-migrate",
     }
@@ -288,6 +293,7 @@ def test_one_migration_job_per_service_with_a_database(more_services: Rendered) 
     env = {e["name"]: e for e in pg["containers"][0]["env"]}
     assert env["CRM_DATABASES"]["value"].split() == [
         "identity",
+        "inventory",
         "notifications",
         "sales",
         "support",
@@ -331,7 +337,7 @@ def test_prometheus_operator_objects_only_when_the_api_exists(default: Rendered)
     assert default.kind("PrometheusRule") == []
     forced = render({"monitoring": {"forceCRDs": True}})
     monitors = {m["metadata"]["name"]: m for m in forced.kind("ServiceMonitor")}
-    assert set(monitors) == {"crm-gateway", "crm-identity", "crm-sales"}
+    assert set(monitors) == {"crm-gateway", "crm-identity", "crm-sales", "crm-inventory"}
     assert monitors["crm-identity"]["spec"]["endpoints"][0]["port"] == "metrics"
     assert monitors["crm-gateway"]["spec"]["endpoints"][0]["port"] == "http"
     (rule,) = forced.kind("PrometheusRule")

@@ -18,6 +18,7 @@ DOCKERFILES = {
     "crm-gateway": ROOT / "gateway" / "Dockerfile",
     "crm-identity": ROOT / "services" / "identity" / "Dockerfile",
     "crm-sales": ROOT / "services" / "sales" / "Dockerfile",
+    "crm-inventory": ROOT / "services" / "inventory" / "Dockerfile",
 }
 
 

@@ -152,5 +152,19 @@ def test_declared_peers_only(more_services: Rendered) -> None:
     assert allowed(policies, p["sales-migrate"], p["postgresql"], 5432)
 
 
+def test_only_the_gateway_and_sales_call_inventory(default: Rendered) -> None:
+    policies = default.kind("NetworkPolicy")
+    p = pods(default)
+    inventory = p["inventory"]
+    assert allowed(policies, p["gateway"], inventory, 50053)
+    assert allowed(policies, p["sales"], inventory, 50053)  # PriceQuote for quote lines
+    assert not allowed(policies, p["identity"], inventory, 50053)
+    assert not allowed(policies, inventory, p["sales"], 50052)
+    assert allowed(policies, inventory, p["identity"], 50051)  # ResolveAccess
+    assert default.get("ConfigMap", "crm-sales")["data"]["CRM_INVENTORY_ADDR"] == (
+        "crm-inventory:50053"
+    )
+
+
 def test_network_policies_can_be_switched_off() -> None:
     assert render({"networkPolicy": {"enabled": False}}).kind("NetworkPolicy") == []

@@ -49,6 +49,18 @@ class Org:
         ``deleted_lead`` (account, contact): one the rep owns, in the recycle bin."""
         if kind.startswith("deleted_"):
             return self._binned(kind.removeprefix("deleted_"))
+        if kind.startswith(("quote", "shared_quote")) or kind.endswith("sales_order"):
+            from tests.integration.access_matrix_quotes import fresh_quote_record  # a cycle
+
+            return fresh_quote_record(self, kind)
+        if kind == "deal":
+            return self._rep_deal()
+        if kind == "activity":
+            return self._rep_activity()
+        if kind == "shared_assignment_rule":  # read and renamed by many cells: made once
+            if kind not in self.ids:
+                self.ids[kind] = self.fresh("assignment_rule")
+            return self.ids[kind]
         name = f"{kind}-{uuid.uuid4().hex[:8]}"
         bodies = {
             "user": (
@@ -70,6 +82,19 @@ class Org:
             ),
             # An account owned by the rep, and a contact of another such account.
             "account": ("/api/v1/accounts", {"name": name, "owner_id": self.ids["rep_id"]}),
+            # A pipeline of the tenant (deals: see _rep_deal).
+            "pipeline": ("/api/v1/pipelines", new_pipeline_body(name)),
+            # An assignment rule that never fires (inactive, and its condition
+            # matches no lead of the matrix); activities: see _rep_activity.
+            "assignment_rule": (
+                "/api/v1/assignment-rules",
+                {
+                    "name": name,
+                    "active": False,
+                    "conditions": [{"field": "source", "op": "equals", "value": "never"}],
+                    "target": {"type": "user", "user_id": self.ids["rep_id"]},
+                },
+            ),
             "contact": (
                 "/api/v1/contacts",
                 {
@@ -78,6 +103,13 @@ class Org:
                     "owner_id": self.ids["rep_id"],
                 },
             ),
+            # Catalogue records belong to the tenant, not to a user.
+            "product": (
+                "/api/v1/products",
+                {"sku": name, "name": name, "unit_price": "10.00", "currency": "EUR"},
+            ),
+            "price_book": ("/api/v1/price-books", {"name": name, "currency": "EUR"}),
+            "tax_rate": ("/api/v1/tax-rates", {"region": "NL", "name": name, "rate": "21"}),
             "api_key": (
                 "/api/v1/api-keys",
                 {"name": name, "profile_id": self.ids["read_only_profile_id"]},
@@ -85,6 +117,36 @@ class Org:
         }
         path, body = bodies[kind]
         return str(self.admin("POST", path, json=body)["id"])
+
+    def _rep_deal(self) -> str:
+        """A deal owned by the rep, made by the manager (the admin's rate limit is
+        busy enough with the other fresh records)."""
+        body = {"name": f"deal-{uuid.uuid4().hex[:8]}", "amount": "10.00", "currency": "EUR"}
+        response = self.api.request(
+            "POST",
+            "/api/v1/deals",
+            self.sessions["manager"],
+            json={**body, "owner_id": self.ids["rep_id"]},
+        )
+        assert response.status_code == 201, response.text
+        return str(response.json()["id"])
+
+    def _rep_activity(self) -> str:
+        """A task owned by the rep on a lead of the rep's, both made by the manager
+        (the admin's rate limit is busy enough)."""
+
+        def manager(path: str, body: dict[str, Any]) -> str:
+            response = self.api.request("POST", path, self.sessions["manager"], json=body)
+            assert response.status_code == 201, response.text
+            return str(response.json()["id"])
+
+        rep = self.ids["rep_id"]
+        if "activity_lead_id" not in self.ids:
+            lead = {"last_name": "Activities", "owner_id": rep}
+            self.ids["activity_lead_id"] = manager("/api/v1/leads", lead)
+        task = {"type": "task", "subject": f"task-{uuid.uuid4().hex[:8]}", "owner_id": rep}
+        task.update(related_type="lead", related_id=self.ids["activity_lead_id"])
+        return manager("/api/v1/activities", task)
 
     def _binned(self, kind: str) -> str:
         """Made and deleted by the manager (the admin's requests are many already:
@@ -101,6 +163,8 @@ class Org:
             body.update(last_name=name, company=name)
         elif kind == "account":
             body.update(name=name)
+        elif kind == "deal":
+            body.update(name=name, currency="EUR")
         else:
             account = manager("POST", "/api/v1/accounts", json={**body, "name": name}).json()
             body.update(last_name=name, account_id=account["id"])
@@ -115,6 +179,15 @@ class Org:
             "grantee": {"type": "role", "id": self.ids["manager_role_id"]},
             "access": "read",
         }
+
+
+def new_pipeline_body(name: str) -> dict[str, Any]:
+    stages = [
+        {"name": "Open", "probability": 50},
+        {"name": "Won", "kind": "won"},
+        {"name": "Lost", "kind": "lost"},
+    ]
+    return {"name": name, "stages": stages}
 
 
 def build_org(api: Api) -> Org:

@@ -8,7 +8,9 @@ from tests.integration import (
     access_matrix_activities,
     access_matrix_conversion,
     access_matrix_deals,
+    access_matrix_forecasts,
     access_matrix_inventory,
+    access_matrix_quotes,
 )
 
 ALL_ROWS = [
@@ -16,6 +18,8 @@ ALL_ROWS = [
     *access_matrix_deals.ROWS,
     *access_matrix_activities.ROWS,
     *access_matrix_conversion.ROWS,
+    *access_matrix_forecasts.ROWS,
     *access_matrix_inventory.ROWS,
+    *access_matrix_quotes.ROWS,
 ]
 PUBLIC = access_matrix.PUBLIC

@@ -23,7 +23,7 @@ REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 PLATFORM_TOKEN = "it-platform-token"
 INTERNAL_SECRET = "it-internal-secret"
-PRINCIPAL_LIMIT_PER_MINUTE = 300
+PRINCIPAL_LIMIT_PER_MINUTE = 1000  # the access matrix alone makes hundreds of calls a minute
 
 
 @dataclass
@@ -37,6 +37,8 @@ class Stack:
     log_dir: Path
     sales_port: int = 0
     sales: ManagedProcess | None = None
+    inventory_port: int = 0
+    inventory: ManagedProcess | None = None
 
 
 def _common_env(infra: Infra) -> dict[str, str]:
@@ -58,6 +60,9 @@ def stack(infra: Infra) -> Iterator[Stack]:
     db_url = asyncio.run(create_database(infra.database_url, db_name))
     sales_db_name = unique_name("it_sales")
     sales_db_url = asyncio.run(create_database(infra.database_url, sales_db_name))
+    inventory_db_name = unique_name("it_inventory")
+    inventory_db_url = asyncio.run(create_database(infra.database_url, inventory_db_name))
+    inventory_port = free_port()
     identity_port, sales_port, gateway_port = free_port(), free_port(), free_port()
     identity = ManagedProcess(
         "identity",
@@ -85,8 +90,23 @@ def stack(infra: Infra) -> Iterator[Stack]:
             "CRM_MIGRATE_ON_START": "true",
             "CRM_GRPC_PORT": str(sales_port),
             "CRM_IDENTITY_ADDR": f"{LOCALHOST}:{identity_port}",
+            "CRM_INVENTORY_ADDR": f"{LOCALHOST}:{inventory_port}",  # quote pricing
         },
         log_path=log_dir / "sales.log",
+        echo=False,
+    ).start()
+    inventory = ManagedProcess(
+        "inventory",
+        [str(BIN / "crm-inventory")],
+        env={
+            **_common_env(infra),
+            "CRM_SERVICE_NAME": "inventory",
+            "CRM_INVENTORY_DATABASE_URL": inventory_db_url,
+            "CRM_MIGRATE_ON_START": "true",
+            "CRM_GRPC_PORT": str(inventory_port),
+            "CRM_IDENTITY_ADDR": f"{LOCALHOST}:{identity_port}",
+        },
+        log_path=log_dir / "inventory.log",
         echo=False,
     ).start()
     gateway = ManagedProcess(
@@ -98,6 +118,7 @@ def stack(infra: Infra) -> Iterator[Stack]:
             "CRM_GATEWAY_PORT": str(gateway_port),
             "CRM_IDENTITY_ADDR": f"{LOCALHOST}:{identity_port}",
             "CRM_SALES_ADDR": f"{LOCALHOST}:{sales_port}",
+            "CRM_INVENTORY_ADDR": f"{LOCALHOST}:{inventory_port}",
             "CRM_PLATFORM_TOKEN": PLATFORM_TOKEN,
             "CRM_RATE_LIMIT_PRINCIPAL_PER_MINUTE": str(PRINCIPAL_LIMIT_PER_MINUTE),
             "CRM_RATE_LIMIT_TENANT_PER_MINUTE": "100000",
@@ -110,6 +131,7 @@ def stack(infra: Infra) -> Iterator[Stack]:
     try:
         identity.wait_grpc_ready(identity_port, timeout=60)
         sales.wait_grpc_ready(sales_port, timeout=60)
+        inventory.wait_grpc_ready(inventory_port, timeout=60)
         gateway.start()
         gateway.wait_http_ready(f"http://{LOCALHOST}:{gateway_port}/readyz", timeout=60)
         yield Stack(
@@ -122,13 +144,17 @@ def stack(infra: Infra) -> Iterator[Stack]:
             log_dir,
             sales_port,
             sales,
+            inventory_port,
+            inventory,
         )
     finally:
         gateway.stop()
+        inventory.stop()
         sales.stop()
         identity.stop()
         asyncio.run(drop_database(infra.database_url, db_name))
         asyncio.run(drop_database(infra.database_url, sales_db_name))
+        asyncio.run(drop_database(infra.database_url, inventory_db_name))
 
 
 @pytest.fixture(scope="session")

@@ -10,13 +10,12 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
-import nats
 import pytest
 
-from crm_common.events.envelope import parse_envelope
 from tests.integration.access_org import Org, build_org
 from tests.integration.api import Api
 from tests.integration.conftest import Stack
+from tests.integration.jetstream import find_event
 
 ACCESS_CACHE_SECONDS = 5.0  # sales caches a resolved access context this long
 
@@ -165,23 +164,28 @@ def test_a_hidden_field_never_reaches_the_client(org: Org) -> None:
     assert org.admin("GET", f"/api/v1/leads/{lead['id']}")["phone"] == "+31 20 555 0177"
 
 
-async def _find_event(nats_url: str, subject: str, lead_id: str) -> dict[str, str]:
-    client = await nats.connect(nats_url)
-    try:
-        sub = await client.jetstream().subscribe(subject, ordered_consumer=True)
-        try:
-            for _ in range(1000):  # bounded scan of the stream
-                envelope = parse_envelope((await sub.next_msg(timeout=10)).data)
-                if envelope.subject_id == lead_id:
-                    return {"tenant": envelope.tenant_id, "source": envelope.source}
-        finally:
-            await sub.unsubscribe()
-    finally:
-        await client.close()
-    raise AssertionError("lead.created not found in the stream")
-
-
 def test_lead_created_reaches_jetstream(org: Org, stack: Stack) -> None:
     lead = _create(org, "rep")
-    found = asyncio.run(_find_event(stack.infra.nats_url, "crm.sales.lead.created", lead["id"]))
-    assert found == {"tenant": org.tenant.id, "source": "sales"}
+    found = asyncio.run(find_event(stack.infra.nats_url, "crm.sales.lead.created", lead["id"]))
+    assert (found.tenant_id, found.source) == (org.tenant.id, "sales")
+
+
+def test_list_filters_and_sort_through_the_gateway(org: Org) -> None:
+    source = f"fair-{uuid.uuid4().hex[:6]}"
+    for score in (30, 80, 55):
+        _create(org, "rep", source=source, score=score)
+    params: dict[str, Any] = {"source": source, "sort": "-score", "limit": 2}
+    first = _as(org, "rep", "GET", "/api/v1/leads", params=params).json()
+    rest = _as(
+        org, "rep", "GET", "/api/v1/leads", params={**params, "cursor": first["next_cursor"]}
+    ).json()
+    assert [lead["score"] for lead in first["items"] + rest["items"]] == [80, 55, 30]
+    assert rest["next_cursor"] is None
+    later = {"source": source, "created_after": "2999-01-01T00:00:00Z"}
+    assert _as(org, "rep", "GET", "/api/v1/leads", params=later).json()["items"] == []
+    for bad in ({"sort": "password"}, {"created_after": "yesterday"}):
+        response = _as(org, "rep", "GET", "/api/v1/leads", params=bad)
+        assert response.status_code == 422, response.text
+    mixed = {**params, "sort": "score", "cursor": first["next_cursor"]}
+    refused = _as(org, "rep", "GET", "/api/v1/leads", params=mixed)
+    assert refused.status_code == 422 and "cursor" in refused.text

@@ -15,7 +15,15 @@ from grpc_health.v1 import health_pb2_grpc
 from redis.asyncio import Redis
 
 from crm.identity.v1 import access_pb2_grpc, api_keys_pb2_grpc, identity_pb2_grpc
-from crm.sales.v1 import sales_pb2_grpc
+from crm.inventory.v1 import inventory_pb2_grpc
+from crm.sales.v1 import (
+    activities_pb2_grpc,
+    assignment_pb2_grpc,
+    deals_pb2_grpc,
+    forecasts_pb2_grpc,
+    quotes_pb2_grpc,
+    sales_pb2_grpc,
+)
 from crm_common.grpc.client import create_channel
 from gateway.config import GatewaySettings
 from gateway.security.jwks import JwksCache, identity_jwks_fetcher
@@ -43,6 +51,8 @@ IDENTITY_IDEMPOTENT_METHODS = (
             "ListSharingRules",
             "GetSharingDefaults",
             "ResolveAccess",
+            "ResolveGroupUsers",
+            "GetOrgChart",
         )
     ),
     *(
@@ -65,6 +75,30 @@ SALES_IDEMPOTENT_METHODS = (
     "GetContact",
     "ListContacts",
     "ListRecycleBin",
+    "crm.sales.v1.ActivityService/GetActivity",
+    "crm.sales.v1.ActivityService/ListActivities",
+    "crm.sales.v1.AssignmentRuleService/GetAssignmentRule",
+    "crm.sales.v1.AssignmentRuleService/ListAssignmentRules",
+    "crm.sales.v1.ForecastService/GetForecast",
+    "crm.sales.v1.ForecastService/ListQuotas",
+    *(
+        f"crm.sales.v1.DealService/{m}"
+        for m in ("ListPipelines", "GetPipeline", "GetDeal", "ListDeals", "GetDealBoard")
+    ),
+    *(
+        f"crm.sales.v1.QuoteService/{m}"
+        for m in ("GetQuote", "ListQuotes", "GetSalesOrder", "ListSalesOrders")
+    ),
+)
+
+INVENTORY_SERVICE = "crm.inventory.v1.InventoryService"
+INVENTORY_IDEMPOTENT_METHODS = (
+    "GetProduct",
+    "ListProducts",
+    "GetPriceBook",
+    "ListPriceBooks",
+    "ListTaxRates",
+    "PriceQuote",
 )
 
 
@@ -77,6 +111,12 @@ class Collaborators:
     access: Any = None  # AccessServiceStub (identity's access model)
     api_keys: Any = None  # ApiKeyServiceStub (identity's keys and usage)
     sales: Any = None  # SalesServiceStub, on its own channel
+    inventory: Any = None  # InventoryServiceStub, on its own channel
+    forecasts: Any = None  # ForecastServiceStub, on the sales channel
+    deals: Any = None  # DealServiceStub (pipelines, deals, kanban), on the sales channel
+    activities: Any = None  # ActivityServiceStub, on the sales channel
+    assignment_rules: Any = None  # AssignmentRuleServiceStub, on the sales channel
+    quotes: Any = None  # QuoteServiceStub (quotes, sales orders), on the sales channel
     # Health stubs of the other services, by name: readiness waits for all of them.
     peer_health: dict[str, Any] = field(default_factory=dict)
     clock: Callable[[], float] = time.time  # wall clock for rate-limit windows
@@ -113,6 +153,13 @@ def build_collaborators(settings: GatewaySettings) -> Collaborators:
         idempotent_methods=SALES_IDEMPOTENT_METHODS,
         default_deadline=settings.upstream_deadline_seconds,
     )
+    inventory_channel = create_channel(
+        settings.inventory_addr,
+        service=INVENTORY_SERVICE,
+        internal_secret=settings.internal_secret.get_secret_value(),
+        idempotent_methods=INVENTORY_IDEMPOTENT_METHODS,
+        default_deadline=settings.upstream_deadline_seconds,
+    )
     return Collaborators(
         identity=identity,
         health=health_pb2_grpc.HealthStub(channel),
@@ -121,6 +168,15 @@ def build_collaborators(settings: GatewaySettings) -> Collaborators:
         access=access_pb2_grpc.AccessServiceStub(channel),
         api_keys=api_keys_pb2_grpc.ApiKeyServiceStub(channel),
         sales=sales_pb2_grpc.SalesServiceStub(sales_channel),
-        peer_health={"sales": health_pb2_grpc.HealthStub(sales_channel)},
-        closers=[channel.close, sales_channel.close, redis.aclose],
+        forecasts=forecasts_pb2_grpc.ForecastServiceStub(sales_channel),
+        deals=deals_pb2_grpc.DealServiceStub(sales_channel),
+        activities=activities_pb2_grpc.ActivityServiceStub(sales_channel),
+        assignment_rules=assignment_pb2_grpc.AssignmentRuleServiceStub(sales_channel),
+        quotes=quotes_pb2_grpc.QuoteServiceStub(sales_channel),
+        inventory=inventory_pb2_grpc.InventoryServiceStub(inventory_channel),
+        peer_health={
+            "sales": health_pb2_grpc.HealthStub(sales_channel),
+            "inventory": health_pb2_grpc.HealthStub(inventory_channel),
+        },
+        closers=[channel.close, sales_channel.close, inventory_channel.close, redis.aclose],
     )

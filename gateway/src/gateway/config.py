@@ -19,6 +19,7 @@ class GatewaySettings(CommonSettings):
     gateway_port: int = 8080
     identity_addr: str = "127.0.0.1:50051"
     sales_addr: str = "127.0.0.1:50052"
+    inventory_addr: str = "127.0.0.1:50053"
 
     # Operators creating tenants present this in ``X-Platform-Token``.
     platform_token: SecretStr = SecretStr(DEV_PLATFORM_TOKEN)
@@ -26,6 +27,8 @@ class GatewaySettings(CommonSettings):
     cors_origins: Annotated[list[str], NoDecode] = []
     max_body_bytes: int = Field(default=1024 * 1024, ge=1)
     upstream_deadline_seconds: float = Field(default=5.0, gt=0)
+    # Each part of the account 360 view waits this long before it is marked "timeout".
+    overview_part_deadline_seconds: float = Field(default=2.0, gt=0)
     # Kept short: a Redis that hangs must not hang every request (see ratelimit.py).
     redis_timeout_seconds: float = Field(default=0.5, gt=0)
 

@@ -20,6 +20,12 @@ from redis.exceptions import RedisError
 from crm.identity.v1.access_pb2_grpc import AccessServiceStub
 from crm.identity.v1.api_keys_pb2_grpc import ApiKeyServiceStub
 from crm.identity.v1.identity_pb2_grpc import IdentityServiceStub
+from crm.inventory.v1.inventory_pb2_grpc import InventoryServiceStub
+from crm.sales.v1.activities_pb2_grpc import ActivityServiceStub
+from crm.sales.v1.assignment_pb2_grpc import AssignmentRuleServiceStub
+from crm.sales.v1.deals_pb2_grpc import DealServiceStub
+from crm.sales.v1.forecasts_pb2_grpc import ForecastServiceStub
+from crm.sales.v1.quotes_pb2_grpc import QuoteServiceStub
 from crm.sales.v1.sales_pb2_grpc import SalesServiceStub
 from crm_common.auth import ANONYMOUS, Principal, set_current_principal
 from crm_common.logging import bind_request, request_id_var
@@ -93,8 +99,38 @@ def get_sales(collaborators: CollaboratorsDep) -> Any:
     return collaborators.sales
 
 
+def get_forecasts(collaborators: CollaboratorsDep) -> Any:
+    return collaborators.forecasts
+
+
+def get_deals(collaborators: CollaboratorsDep) -> Any:
+    return collaborators.deals
+
+
+def get_activities(collaborators: CollaboratorsDep) -> Any:
+    return collaborators.activities
+
+
+def get_assignment_rules(collaborators: CollaboratorsDep) -> Any:
+    return collaborators.assignment_rules
+
+
+def get_inventory(collaborators: CollaboratorsDep) -> Any:
+    return collaborators.inventory
+
+
+def get_quotes(collaborators: CollaboratorsDep) -> Any:
+    return collaborators.quotes
+
+
 AccessStub = Annotated[AccessServiceStub, Depends(get_access)]
+InventoryStub = Annotated[InventoryServiceStub, Depends(get_inventory)]
 SalesStub = Annotated[SalesServiceStub, Depends(get_sales)]
+ForecastStub = Annotated[ForecastServiceStub, Depends(get_forecasts)]
+QuoteStub = Annotated[QuoteServiceStub, Depends(get_quotes)]
+DealStub = Annotated[DealServiceStub, Depends(get_deals)]
+ActivityStub = Annotated[ActivityServiceStub, Depends(get_activities)]
+AssignmentRuleStub = Annotated[AssignmentRuleServiceStub, Depends(get_assignment_rules)]
 ApiKeyStub = Annotated[ApiKeyServiceStub, Depends(get_api_keys)]
 RedisDep = Annotated[Redis, Depends(get_redis)]
 

@@ -116,6 +116,7 @@ def _audit(record: Any) -> dict[str, Any]:
         "updated_at": time_field(record, "updated_at"),
         "created_by": record.created_by or None,
         "updated_by": record.updated_by or None,
+        "lead_id": record.lead_id or None,
         "hidden_fields": list(record.hidden_fields),
     }
 

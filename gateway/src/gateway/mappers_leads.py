@@ -7,7 +7,6 @@ from typing import Any
 
 from crm.sales.v1 import sales_pb2 as pb
 from crm_common.wire import time_field
-from gateway.mappers import page_request
 from gateway.schemas.leads import (
     LeadCreate,
     LeadCreated,
@@ -56,24 +55,6 @@ def status_request(
     )
 
 
-def list_request(
-    limit: int,
-    cursor: str | None,
-    *,
-    status: str | None,
-    owner_id: str | None,
-    q: str | None,
-    tag: str | None,
-) -> pb.ListLeadsRequest:
-    return pb.ListLeadsRequest(
-        page=page_request(limit, cursor),
-        status=status or "",
-        owner_id=owner_id or "",
-        q=q or "",
-        tag=tag or "",
-    )
-
-
 def _history(change: pb.LeadStatusChange) -> LeadStatusHistoryEntry:
     return LeadStatusHistoryEntry(
         from_status=change.from_status or None,
@@ -104,6 +85,10 @@ def _lead_fields(lead: pb.Lead) -> dict[str, Any]:
         "created_by": lead.created_by or None,
         "updated_by": lead.updated_by or None,
         "status_history": [_history(c) for c in lead.status_history],
+        "converted_account_id": lead.converted_account_id or None,
+        "converted_contact_id": lead.converted_contact_id or None,
+        "converted_deal_id": lead.converted_deal_id or None,
+        "converted_at": time_field(lead, "converted_at"),
         "hidden_fields": list(lead.hidden_fields),
     }
 

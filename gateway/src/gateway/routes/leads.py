@@ -14,6 +14,8 @@ from gateway import lead_csv
 from gateway import mappers_leads as mappers
 from gateway.deps import RequireUser, SalesStub, UserIdempotency
 from gateway.etags import etag, expected_version
+from gateway.lead_query import LeadQueryDep
+from gateway.mappers import page_request
 from gateway.openapi import problem_responses
 from gateway.routes.prefix import API_PREFIX
 from gateway.schemas.common import PAGE_LIMIT_DEFAULT, PAGE_LIMIT_MAX, Cursor
@@ -23,7 +25,6 @@ from gateway.schemas.leads import (
     LeadCreated,
     LeadPage,
     LeadRead,
-    LeadStatus,
     LeadStatusChange,
     LeadUpdate,
 )
@@ -43,16 +44,12 @@ def _with_etag(response: Response, lead: LeadRead) -> LeadRead:
 @router.get("", responses=problem_responses(401, 403, 422), summary="Leads you may see")
 async def list_leads(
     sales: SalesStub,
+    query: LeadQueryDep,
     *,
     limit: Annotated[int, Query(ge=1, le=PAGE_LIMIT_MAX)] = PAGE_LIMIT_DEFAULT,
     cursor: Annotated[Cursor | None, Query()] = None,
-    status: LeadStatus | None = None,
-    owner_id: UUID | None = None,
-    q: Annotated[str | None, Query(max_length=200, description="In names, e-mail, company")] = None,
-    tag: Annotated[str | None, Query(max_length=50)] = None,
 ) -> LeadPage:
-    owner = str(owner_id) if owner_id else None
-    request = mappers.list_request(limit, cursor, status=status, owner_id=owner, q=q, tag=tag)
+    request = pb.ListLeadsRequest(page=page_request(limit, cursor), **query.fields())
     return mappers.lead_page(await sales.ListLeads(request))
 
 
@@ -87,17 +84,8 @@ async def create_lead(
     response_class=StreamingResponse,
     summary="The leads you may see, as CSV (needs leads:export; hidden fields left out)",
 )
-async def export_leads(
-    sales: SalesStub,
-    *,
-    status: LeadStatus | None = None,
-    owner_id: UUID | None = None,
-    q: Annotated[str | None, Query(max_length=200, description="In names, e-mail, company")] = None,
-    tag: Annotated[str | None, Query(max_length=50)] = None,
-) -> StreamingResponse:
-    request = pb.ExportLeadsRequest(
-        status=status or "", owner_id=str(owner_id) if owner_id else "", q=q or "", tag=tag or ""
-    )
+async def export_leads(sales: SalesStub, query: LeadQueryDep) -> StreamingResponse:
+    request = pb.ExportLeadsRequest(**query.fields())
     stream = sales.ExportLeads(request, timeout=CSV_TIMEOUT_SECONDS)
     first, rest = await lead_csv.first_and_rest(stream)
     return StreamingResponse(

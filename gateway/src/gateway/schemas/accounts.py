@@ -105,6 +105,7 @@ class AccountRead(_Redacted):
     updated_at: datetime | None = None
     created_by: str | None = None
     updated_by: str | None = None
+    lead_id: str | None = Field(default=None, description="The lead converted into it")
 
 
 class AccountPage(BaseModel):
@@ -154,6 +155,7 @@ class ContactRead(_Redacted):
     updated_at: datetime | None = None
     created_by: str | None = None
     updated_by: str | None = None
+    lead_id: str | None = Field(default=None, description="The lead converted into it")
 
 
 class ContactPage(BaseModel):

@@ -104,6 +104,10 @@ class LeadRead(BaseModel):
     created_by: str | None = None
     updated_by: str | None = None
     status_history: list[LeadStatusHistoryEntry] = Field(default_factory=list)
+    converted_account_id: str | None = Field(default=None, description="Set by conversion")
+    converted_contact_id: str | None = None
+    converted_deal_id: str | None = None
+    converted_at: datetime | None = None
     hidden_fields: SkipJsonSchema[list[str]] = Field(default_factory=list, exclude=True)
 
     @model_serializer(mode="wrap")

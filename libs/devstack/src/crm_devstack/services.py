@@ -51,6 +51,7 @@ class ServiceSpec:
 SERVICES: list[ServiceSpec] = [
     ServiceSpec(name="identity", command=("crm-identity",), grpc_port=50051, metrics_port=9101),
     ServiceSpec(name="sales", command=("crm-sales",), grpc_port=50052, metrics_port=9102),
+    ServiceSpec(name="inventory", command=("crm-inventory",), grpc_port=50053, metrics_port=9103),
 ]
 
 GATEWAY = ServiceSpec(name="gateway", command=("crm-gateway",), http_port=8080)

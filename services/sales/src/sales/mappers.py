@@ -9,9 +9,9 @@ from crm.common.v1 import types_pb2
 from crm.sales.v1 import sales_pb2 as pb
 from crm_common.errors import InvalidArgument
 from crm_common.pagination import Page
-from crm_common.wire import parse_uuid, to_timestamp
+from crm_common.wire import parse_uuid, time_field, to_timestamp
 from sales.adapters.orm import LeadStatusHistoryRow
-from sales.adapters.repository import LeadFilters
+from sales.adapters.repository import SORTS, LeadFilters
 from sales.domain import commands
 from sales.service_layer.leads import VisibleLead
 
@@ -37,8 +37,13 @@ def lead_to_pb(lead: VisibleLead) -> pb.Lead:
         created_by=str(row.created_by or ""),
         updated_by=str(row.updated_by or ""),
         status_history=[_change_to_pb(h) for h in lead.history],
+        converted_account_id=str(row.converted_account_id or ""),
+        converted_contact_id=str(row.converted_contact_id or ""),
+        converted_deal_id=str(row.converted_deal_id or ""),
         **{name: getattr(row, name) for name in TEXT_FIELDS},
     )
+    if row.converted_at:
+        message.converted_at.CopyFrom(to_timestamp(row.converted_at))
     for name in sorted(lead.hidden):
         if name in pb.Lead.DESCRIPTOR.fields_by_name or name == "custom_fields":
             message.ClearField("custom_fields_json" if name == "custom_fields" else name)
@@ -112,4 +117,16 @@ def change_status_cmd(req: pb.ChangeLeadStatusRequest) -> commands.ChangeLeadSta
 
 def lead_filters(req: pb.ListLeadsRequest | pb.ExportLeadsRequest) -> LeadFilters:
     owner = parse_uuid(req.owner_id, "owner_id") if req.owner_id else None
-    return LeadFilters(status=req.status, owner_id=owner, q=req.q.strip(), tag=req.tag)
+    sort = req.sort or "created_at"
+    if sort.removeprefix("-") not in SORTS:
+        raise InvalidArgument.for_field("sort", f"one of {', '.join(SORTS)} (- for descending)")
+    return LeadFilters(
+        status=req.status,
+        owner_id=owner,
+        q=req.q.strip(),
+        tag=req.tag,
+        created_after=time_field(req, "created_after"),
+        created_before=time_field(req, "created_before"),
+        source=req.source.strip(),
+        sort=sort,
+    )

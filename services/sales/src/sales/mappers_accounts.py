@@ -46,6 +46,7 @@ def _audit(row: Any) -> dict[str, Any]:
         "updated_at": to_timestamp(row.updated_at),
         "created_by": str(row.created_by or ""),
         "updated_by": str(row.updated_by or ""),
+        "lead_id": str(row.lead_id or ""),
     }
 
 

@@ -4,6 +4,7 @@ without cycles, contacts tied to a visible account, delete rules, outbox."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 
 import pytest
 import sqlalchemy as sa
@@ -19,7 +20,8 @@ from crm_common.errors import (
 from crm_common.events.tables import OutboxMessage
 from sales.adapters.account_repository import AccountFilters, ContactFilters
 from sales.domain.commands import CreateRecord, DeleteRecord, UpdateRecord
-from sales.service_layer import accounts
+from sales.domain.deal_commands import CreateDeal
+from sales.service_layer import accounts, deals
 from sales.service_layer.deps import SalesDeps
 
 WORK = frozenset({"view", "create", "edit", "export"})
@@ -152,3 +154,20 @@ async def test_delete_rules_and_outbox(deps: SalesDeps) -> None:
         "crm.sales.contact.created",
         "crm.sales.contact.deleted",
     } <= subjects
+
+
+async def test_an_account_with_live_deals_is_not_deleted(deps: SalesDeps) -> None:
+    team = Team()
+    base = team.ctx("manager")
+    ctx = replace(
+        base,
+        permissions={**base.permissions, "deals": WORK | {"delete"}},
+        defaults={**base.defaults, "deals": "private"},
+    )
+    account = await _account(deps, ctx)
+    cmd = CreateDeal({"name": "Renewal", "account_id": account.row.id})
+    deal = await deals.create_deal(cmd, ctx, deps)
+    with pytest.raises(FailedPrecondition, match="deals"):
+        await accounts.delete_account(DeleteRecord(account.row.id), ctx, deps)
+    await deals.delete_deal(deal.row.id, 0, ctx, deps)
+    await accounts.delete_account(DeleteRecord(account.row.id), ctx, deps)

@@ -90,7 +90,7 @@ async def test_list_and_restore_lead(deps: SalesDeps) -> None:
     with pytest.raises(NotFound):
         await recycle_bin.restore_lead(lead_id, peer, deps)
     with pytest.raises(InvalidArgument):
-        await recycle_bin.list_bin(manager, deps, "deals", limit=50, cursor=None)
+        await recycle_bin.list_bin(manager, deps, "bogus", limit=50, cursor=None)
 
     restored = await recycle_bin.restore_lead(lead_id, manager, deps)
     assert restored.row.deleted_at is None

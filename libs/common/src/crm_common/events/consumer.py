@@ -101,7 +101,10 @@ class EventConsumer:
         metrics.CONSUMER_PENDING.labels(self.name).set(info.num_pending or 0)
         try:
             messages = await sub.fetch(self._batch, timeout=timeout)
-        except NatsTimeoutError:
+        except (NatsTimeoutError, TimeoutError):
+            # nats-py raises its own TimeoutError when the server says "no messages"
+            # in time, and a bare asyncio one when its deadline ran out first (a
+            # loaded machine): both mean an empty batch, not a broken consumer.
             return 0
         for msg in messages:
             await self._process(msg)

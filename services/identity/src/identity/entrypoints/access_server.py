@@ -11,8 +11,9 @@ from crm.identity.v1 import access_pb2_grpc
 from crm_common.access.wire import to_pb
 from crm_common.auth import require_authenticated
 from identity import mappers_access as m
+from identity import mappers_org
 from identity.mappers import page_to_pb, parse_uuid
-from identity.service_layer import groups, profiles, roles, sharing
+from identity.service_layer import groups, org_chart, profiles, roles, sharing
 from identity.service_layer.access_resolution import access_for
 from identity.service_layer.deps import IdentityDeps
 
@@ -172,3 +173,16 @@ class AccessServicer(access_pb2_grpc.AccessServiceServicer):
         principal = require_authenticated()
         async with self._deps.uow() as uow:
             return to_pb(await access_for(uow, principal))
+
+    # For other services acting for the caller (assignment rules, forecasts)
+
+    async def ResolveGroupUsers(
+        self, request: pb.ResolveGroupUsersRequest, context: Context
+    ) -> pb.ResolveGroupUsersResponse:
+        group_id = parse_uuid(request.group_id, "group_id")
+        users = await org_chart.resolve_group_users(group_id, require_authenticated(), self._deps)
+        return mappers_org.group_users_to_pb(users)
+
+    async def GetOrgChart(self, request: pb.GetOrgChartRequest, context: Context) -> pb.OrgChart:
+        chart = await org_chart.get_org_chart(require_authenticated(), self._deps)
+        return mappers_org.org_chart_to_pb(chart)

@@ -16,6 +16,7 @@ from crm_common.errors import InvalidArgument, NotFound
 from crm_common.pagination import Page, paginate
 from crm_common.recycle_bin import active
 from sales.adapters.orm import AccountRow, ContactRow
+from sales.adapters.orm_deals import DealRow
 from sales.adapters.repository import escape_like
 
 ACCOUNTS = "accounts"
@@ -106,6 +107,12 @@ class AccountRepository:
             ContactRow.tenant_id == self.tenant_id,
             ContactRow.account_id == account_id,
             active(ContactRow),
+        )
+        return await self.session.scalar(stmt.limit(1)) is not None
+
+    async def has_live_deals(self, account_id: uuid.UUID) -> bool:
+        stmt = sa.select(DealRow.id).where(
+            DealRow.tenant_id == self.tenant_id, DealRow.account_id == account_id, active(DealRow)
         )
         return await self.session.scalar(stmt.limit(1)) is not None
 

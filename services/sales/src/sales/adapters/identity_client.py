@@ -16,7 +16,7 @@ def identity_channel(addr: str, internal_secret: str) -> grpc.aio.Channel:
         addr,
         service=ACCESS_SERVICE,
         internal_secret=internal_secret,
-        idempotent_methods=["ResolveAccess"],
+        idempotent_methods=["ResolveAccess", "GetOrgChart", "ResolveGroupUsers"],
     )
 
 

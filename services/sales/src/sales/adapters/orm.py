@@ -27,6 +27,10 @@ class LeadRow(TenantScoped, Base):
     __table_args__ = (
         # Keyset pages of a tenant, and the list filters (100k leads per tenant).
         Index("ix_leads_tenant_page", "tenant_id", "created_at", "id"),
+        # The other sort orders of the list (keyset: sort column, then id).
+        Index("ix_leads_tenant_score", "tenant_id", "score", "id"),
+        Index("ix_leads_tenant_last_name", "tenant_id", "last_name", "id"),
+        Index("ix_leads_tenant_updated", "tenant_id", "updated_at", "id"),
         Index("ix_leads_tenant_owner", "tenant_id", "owner_id"),
         Index("ix_leads_tenant_status", "tenant_id", "status"),
         # Duplicate detection on create.
@@ -53,6 +57,11 @@ class LeadRow(TenantScoped, Base):
     custom_fields: Mapped[dict[str, Any]] = mapped_column(
         JSONB, default=dict, server_default=text("'{}'::jsonb")
     )
+    # Lineage, set once by conversion (the records may later be deleted).
+    converted_account_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    converted_contact_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    converted_deal_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    converted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class LeadStatusHistoryRow(Base):
@@ -102,6 +111,7 @@ class AccountRow(TenantScoped, Base):
     custom_fields: Mapped[dict[str, Any]] = mapped_column(
         JSONB, default=dict, server_default=text("'{}'::jsonb")
     )
+    lead_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)  # converted from this lead
 
 
 class ContactRow(TenantScoped, Base):
@@ -129,3 +139,4 @@ class ContactRow(TenantScoped, Base):
     custom_fields: Mapped[dict[str, Any]] = mapped_column(
         JSONB, default=dict, server_default=text("'{}'::jsonb")
     )
+    lead_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)  # converted from this lead

@@ -9,12 +9,13 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm_common.access import AccessContext, readable_owner_ids, visible_filter
-from crm_common.errors import NotFound
+from crm_common.errors import InvalidArgument, NotFound
 from crm_common.pagination import Page, paginate
 from crm_common.recycle_bin import active
 from sales.adapters.orm import LeadRow, LeadStatusHistoryRow
@@ -28,6 +29,19 @@ class LeadFilters:
     owner_id: uuid.UUID | None = None
     q: str = ""
     tag: str = ""
+    created_after: datetime | None = None  # inclusive
+    created_before: datetime | None = None  # exclusive
+    source: str = ""
+    sort: str = "created_at"  # a key of SORTS, "-" first for descending
+
+
+# Sort orders of the list; each has an index (tenant_id, column, id).
+SORTS = {
+    "created_at": LeadRow.created_at,
+    "updated_at": LeadRow.updated_at,
+    "score": LeadRow.score,
+    "last_name": LeadRow.last_name,
+}
 
 
 def escape_like(text: str) -> str:
@@ -58,9 +72,20 @@ class LeadRepository:
         return lead
 
     async def page(self, filters: LeadFilters, *, limit: int, cursor: str | None) -> Page[LeadRow]:
+        """Keyset pages in ``filters.sort`` order; the cursor carries its sort so a
+        cursor of one order is refused by another instead of comparing apples to dates."""
+        name = filters.sort.removeprefix("-")
         stmt = sa.select(LeadRow).where(*self._visible(), *_conditions(filters))
-        order = (LeadRow.created_at, LeadRow.id)
-        return await paginate(self.session, stmt, order, limit=limit, cursor=cursor)
+        page = await paginate(
+            self.session,
+            stmt,
+            (SORTS[name], LeadRow.id),
+            limit=limit,
+            cursor=_unwrap_cursor(cursor, filters.sort),
+            descending=filters.sort.startswith("-"),
+        )
+        next_cursor = f"{filters.sort}~{page.next_cursor}" if page.next_cursor else None
+        return Page(page.items, next_cursor)
 
     async def duplicates(self, email: str, company_key: str) -> list[LeadRow]:
         """Live leads of the whole tenant with this e-mail or company (visible or not)."""
@@ -99,8 +124,23 @@ class LeadRepository:
         return found
 
 
+def _unwrap_cursor(cursor: str | None, sort: str) -> str | None:
+    if not cursor:
+        return None
+    made_for, _, inner = cursor.rpartition("~")
+    if made_for != sort:
+        raise InvalidArgument.for_field("cursor", "belongs to another sort order")
+    return inner
+
+
 def _conditions(filters: LeadFilters) -> list[sa.ColumnElement[bool]]:
     found: list[sa.ColumnElement[bool]] = []
+    if filters.created_after is not None:
+        found.append(LeadRow.created_at >= filters.created_after)
+    if filters.created_before is not None:
+        found.append(LeadRow.created_at < filters.created_before)
+    if filters.source:
+        found.append(LeadRow.source == filters.source)
     if filters.status:
         found.append(LeadRow.status == filters.status)
     if filters.owner_id is not None:

@@ -12,9 +12,9 @@ from crm.sales.v1 import sales_pb2_grpc
 from crm_common.access import AccessContext
 from crm_common.auth import require_authenticated
 from crm_common.wire import parse_uuid
-from sales import mappers, mappers_accounts, mappers_bin
+from sales import mappers, mappers_accounts, mappers_bin, mappers_conversion
 from sales.domain.commands import DeleteLead, DeleteRecord
-from sales.service_layer import accounts, lead_csv, leads, recycle_bin
+from sales.service_layer import accounts, conversion, lead_csv, leads, recycle_bin
 from sales.service_layer.deps import AccessResolver, SalesDeps
 
 Context: TypeAlias = grpc.aio.ServicerContext
@@ -83,6 +83,13 @@ class SalesServicer(sales_pb2_grpc.SalesServiceServicer):
     ) -> pb.ImportLeadsResponse:
         ids = await lead_csv.import_leads(request.csv, await self._ctx(), self._deps)
         return pb.ImportLeadsResponse(ids=[str(i) for i in ids])
+
+    async def ConvertLead(
+        self, request: pb.ConvertLeadRequest, context: Context
+    ) -> pb.ConvertLeadResponse:
+        cmd = mappers_conversion.convert_lead_cmd(request)
+        done = await conversion.convert_lead(cmd, await self._ctx(), self._deps)
+        return mappers_conversion.conversion_to_pb(done)
 
     # ---- accounts ----
 

@@ -126,6 +126,8 @@ async def delete_account(cmd: DeleteRecord, ctx: AccessContext, deps: SalesDeps)
             raise FailedPrecondition("the account still has contacts; move or delete them first")
         if await repo.has_live_children(account.id):
             raise FailedPrecondition("the account still has sub-accounts; move or delete them")
+        if await repo.has_live_deals(account.id):
+            raise FailedPrecondition("the account still has deals; move or delete them first")
         await soft_delete(uow.session, AccountRow, repo.tenant_id, account.id, _actor(ctx))
         uow.record(account_event(events.ACCOUNT_DELETED, account, ctx))
         await _commit(uow)

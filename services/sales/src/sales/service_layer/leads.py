@@ -39,6 +39,7 @@ from sales.adapters.repository import MODULE, LeadFilters, LeadRepository
 from sales.domain import events, model, rules
 from sales.domain.commands import ChangeLeadStatus, CreateLead, DeleteLead, UpdateLead
 from sales.metrics import LEADS_CREATED
+from sales.service_layer import assignment
 from sales.service_layer.deps import SalesDeps
 
 
@@ -57,9 +58,15 @@ async def create_lead(
     values = rules.clean({**rules.NEW_LEAD_DEFAULTS, **cmd.values})
     rules.validate_new(values)
     status = model.check_initial_status(cmd.status)
-    owner_id = _owner(ctx, values.pop("owner_id", None))
+    # No owner given: an assignment rule may decide (planned here, chosen under its lock).
+    plan = None
+    if "owner_id" not in values:
+        plan = await assignment.plan_owner({**values, "status": status}, ctx, deps)
+    owner_id = _owner(ctx, values.pop("owner_id", None)) if plan is None else None
     async with deps.uow() as uow:
         repo = LeadRepository(uow.session, ctx)
+        if plan is not None:
+            owner_id = await assignment.choose_owner(uow.session, plan)
         lead = LeadRow(id=uuid.uuid4(), tenant_id=repo.tenant_id, owner_id=owner_id, status=status)
         _assign(lead, values, ctx)
         lead.created_by = lead.updated_by
@@ -261,3 +268,26 @@ async def _commit(uow: UnitOfWork) -> None:
 
 def _actor(ctx: AccessContext) -> uuid.UUID | None:
     return uuid.UUID(ctx.user_id) if ctx.user_id else None
+
+
+def status_change(
+    lead: LeadRow, previous: str, status: str, reason: str, ctx: AccessContext
+) -> LeadStatusHistoryRow:
+    """The history row of a status change made elsewhere (conversion)."""
+    return _history(lead, previous, status, reason, ctx)
+
+
+def status_changed_event(lead: LeadRow, previous: str, reason: str, ctx: AccessContext) -> NewEvent:
+    payload = events_pb2.LeadStatusChanged(
+        lead_id=str(lead.id),
+        owner_id=str(lead.owner_id),
+        from_status=previous,
+        to_status=lead.status,
+        reason=reason,
+    )
+    return _event(events.LEAD_STATUS_CHANGED, lead, payload, ctx)
+
+
+async def commit_lead(uow: UnitOfWork) -> None:
+    """Commit, turning a lost optimistic race into VersionConflict."""
+    await _commit(uow)

@@ -31,17 +31,26 @@ from crm_common.errors import FailedPrecondition, InvalidArgument, NotFound
 from crm_common.pagination import Page, paginate
 from crm_common.recycle_bin import RETENTION, active, in_bin, purge_expired, restore
 from sales.adapters.account_repository import ACCOUNTS, CONTACTS
+from sales.adapters.deal_repository import DealRepository
 from sales.adapters.orm import AccountRow, ContactRow, LeadRow
+from sales.adapters.orm_deals import DealRow
 from sales.adapters.repository import MODULE as LEADS
 from sales.adapters.repository import LeadRepository
 from sales.domain import events
-from sales.service_layer import accounts, leads
+from sales.domain.deals import DEAL_RESTORED, DEALS
+from sales.service_layer import accounts, deal_events, deals, leads
 from sales.service_layer.deps import SalesDeps
 
-BinModel = type[LeadRow] | type[AccountRow] | type[ContactRow]
-MODELS: dict[str, BinModel] = {LEADS: LeadRow, ACCOUNTS: AccountRow, CONTACTS: ContactRow}
-# Contacts point at accounts (RESTRICT): they go first.
-PURGE_ORDER: tuple[BinModel, ...] = (ContactRow, AccountRow, LeadRow)
+BinModel = type[LeadRow] | type[AccountRow] | type[ContactRow] | type[DealRow]
+MODELS: dict[str, BinModel] = {
+    LEADS: LeadRow,
+    ACCOUNTS: AccountRow,
+    CONTACTS: ContactRow,
+    DEALS: DealRow,
+}
+# Contacts point at accounts (RESTRICT): they go first. Deals go before contacts
+# (their contact roles cascade) and never block an account (SET NULL).
+PURGE_ORDER: tuple[BinModel, ...] = (DealRow, ContactRow, AccountRow, LeadRow)
 PURGE_BATCH = 500
 
 
@@ -82,8 +91,8 @@ def _uuids(values: frozenset[str]) -> set[uuid.UUID]:
     return found
 
 
-def _name(row: LeadRow | AccountRow | ContactRow) -> str:
-    if isinstance(row, AccountRow):
+def _name(row: LeadRow | AccountRow | ContactRow | DealRow) -> str:
+    if isinstance(row, AccountRow | DealRow):
         return row.name
     full = " ".join(part for part in (row.first_name, row.last_name) if part)
     if isinstance(row, LeadRow) and row.company:
@@ -119,7 +128,7 @@ async def list_bin(
 
 async def _take_out(
     uow: UnitOfWork, ctx: AccessContext, module: str, record_id: uuid.UUID
-) -> LeadRow | AccountRow | ContactRow:
+) -> LeadRow | AccountRow | ContactRow | DealRow:
     """Lock the caller's binned record, check it may come back, and restore it."""
     model = _model(module)
     tenant_id = uuid.UUID(ctx.tenant_id)
@@ -133,11 +142,11 @@ async def _take_out(
         )
         .with_for_update()
     )
-    row: LeadRow | AccountRow | ContactRow | None = await uow.session.scalar(stmt)
+    row: LeadRow | AccountRow | ContactRow | DealRow | None = await uow.session.scalar(stmt)
     if row is None:
         raise NotFound(f"no such {module} record in the recycle bin")
     require_record_edit(ctx, module, str(row.owner_id))
-    if isinstance(row, ContactRow):
+    if isinstance(row, ContactRow | DealRow) and row.account_id is not None:
         await _require_live_account(uow.session, tenant_id, row.account_id, "account")
     elif isinstance(row, AccountRow) and row.parent_id is not None:
         await _require_live_account(uow.session, tenant_id, row.parent_id, "parent account")
@@ -194,6 +203,18 @@ async def restore_contact(
         uow.record(accounts.contact_event(events.CONTACT_RESTORED, contact, ctx))
         await uow.commit()
     return accounts.VisibleContact(contact, hidden_fields(ctx, CONTACTS))
+
+
+async def restore_deal(
+    record_id: uuid.UUID, ctx: AccessContext, deps: SalesDeps
+) -> deals.VisibleDeal:
+    require(ctx, DEALS, "delete")
+    async with deps.uow() as uow:
+        deal = await _take_out(uow, ctx, DEALS, record_id)
+        assert isinstance(deal, DealRow)
+        uow.record(deal_events.deal_changed(DEAL_RESTORED, deal, ctx))
+        await uow.commit()
+        return await deals.visible(DealRepository(uow.session, ctx), deal)
 
 
 async def purge_all(

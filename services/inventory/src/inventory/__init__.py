@@ -1,0 +1,1 @@
+"""Inventory service: the catalogue, price books, taxes and line prices."""
