@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from google.protobuf.json_format import MessageToDict
 from google.protobuf.message import Message
 
 from crm.sales.v1 import quotes_pb2 as pb
 from gateway.mappers import page_request
+from gateway.proto_json import plain
 from gateway.schemas.quotes import (
     ActionBody,
     LineIn,
@@ -30,18 +30,7 @@ QUOTE_UPDATABLE = ("name", "valid_until", "contact_id", "deal_id", "region", "pr
 
 
 def _plain(message: Message) -> dict[str, Any]:
-    data = MessageToDict(
-        message, preserving_proto_field_name=True, always_print_fields_with_no_presence=True
-    )
-    return _nulls(data)
-
-
-def _nulls(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: None if k in OPTIONAL and v == "" else _nulls(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_nulls(v) for v in value]
-    return value
+    return plain(message, OPTIONAL)
 
 
 def quote_read(message: pb.Quote) -> QuoteRead:

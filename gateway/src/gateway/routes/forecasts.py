@@ -6,14 +6,17 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Query
-from google.protobuf.json_format import MessageToDict
 
 from crm.sales.v1 import forecasts_pb2 as pb
 from gateway.deps import ForecastStub, RequireUser
 from gateway.openapi import problem_responses
+from gateway.proto_json import plain
 from gateway.schemas.forecasts import Forecast, Period, Quota, QuotaList, QuotaSet
 
 router = APIRouter(tags=["forecasts"], dependencies=[RequireUser])
+
+# Empty in proto3, null in JSON.
+OPTIONAL = ("quota", "attainment_percent", "role_id", "parent_id")
 
 
 @router.get(
@@ -47,18 +50,4 @@ async def set_quota(body: QuotaSet, forecasts: ForecastStub) -> Quota:
 
 
 def _plain(message: Any) -> dict[str, Any]:
-    """Proto3 JSON with field names as declared; empty strings become null for
-    the optional ids and figures."""
-    data = MessageToDict(
-        message, preserving_proto_field_name=True, always_print_fields_with_no_presence=True
-    )
-    return _nulls(data)
-
-
-def _nulls(value: Any) -> Any:
-    optional = {"quota", "attainment_percent", "role_id", "parent_id"}
-    if isinstance(value, dict):
-        return {k: None if k in optional and v == "" else _nulls(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_nulls(v) for v in value]
-    return value
+    return plain(message, OPTIONAL)

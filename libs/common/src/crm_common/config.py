@@ -64,3 +64,14 @@ class CommonSettings(BaseSettings):
             return override
         parts = urlsplit(self.database_url)
         return urlunsplit(parts._replace(path=f"/crm_{service}"))
+
+
+class ServiceSettings(CommonSettings):
+    """A service with a database of its own (``crm_<service>`` unless overridden)."""
+
+    # Single-replica setups migrate at start; clusters run ``<service> migrate`` as a Job.
+    migrate_on_start: bool = False
+
+    @property
+    def database(self) -> str:
+        return self.service_database_url(self.service_name)

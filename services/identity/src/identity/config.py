@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from pydantic import Field, SecretStr
 
-from crm_common.config import CommonSettings, InsecureSettingsError
+from crm_common.config import InsecureSettingsError, ServiceSettings
 
 DEV_KEY_PASSPHRASE = "dev-identity-key-passphrase"  # noqa: S105 - refused outside development
 
 
-class IdentitySettings(CommonSettings):
+class IdentitySettings(ServiceSettings):
     service_name: str = "identity"
     grpc_port: int = 50051
     identity_database_url: str | None = None
-    migrate_on_start: bool = False
 
     access_token_ttl_seconds: int = Field(default=900, ge=60, le=3600)
     refresh_token_ttl_seconds: int = Field(default=30 * 24 * 3600, ge=3600)

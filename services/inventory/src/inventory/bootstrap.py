@@ -7,10 +7,10 @@ import asyncio
 import grpc
 
 from crm.inventory.v1 import inventory_pb2, inventory_pb2_grpc
+from crm_common.access.identity import access_resolver, identity_channel
 from crm_common.access.resolver import ACCESS_CHANGED_SUBJECT
 from crm_common.grpc.server import Registration
 from crm_common.runtime import Job, Runtime, ServiceParts
-from inventory.adapters.identity_client import access_resolver, identity_channel
 from inventory.config import InventorySettings
 from inventory.entrypoints.grpc_server import InventoryServicer
 from inventory.service_layer.deps import AccessResolver, InventoryDeps

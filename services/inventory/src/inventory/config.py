@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from crm_common.config import CommonSettings
+from crm_common.config import ServiceSettings
 
 
-class InventorySettings(CommonSettings):
+class InventorySettings(ServiceSettings):
     service_name: str = "inventory"
     grpc_port: int = 50053
     inventory_database_url: str | None = None
-    migrate_on_start: bool = False
     # Identity answers ResolveAccess; the answer is cached this long per principal.
     identity_addr: str = "127.0.0.1:50051"
     access_cache_seconds: float = Field(default=5.0, ge=0)

@@ -6,14 +6,13 @@ from decimal import Decimal
 
 from pydantic import Field
 
-from crm_common.config import CommonSettings
+from crm_common.config import ServiceSettings
 
 
-class SalesSettings(CommonSettings):
+class SalesSettings(ServiceSettings):
     service_name: str = "sales"
     grpc_port: int = 50052
     sales_database_url: str | None = None
-    migrate_on_start: bool = False
     # Identity answers ResolveAccess; the answer is cached this long per principal.
     identity_addr: str = "127.0.0.1:50051"
     access_cache_seconds: float = Field(default=5.0, ge=0)

@@ -1,13 +1,10 @@
-"""``crm-identity [serve|migrate]``: run the service, or apply its migrations
-(the Helm pre-install/pre-upgrade Job runs ``migrate``)."""
+"""``crm-identity [serve|migrate]``: run the service, or apply its migrations."""
 
 from __future__ import annotations
 
-import argparse
-import asyncio
 from pathlib import Path
 
-from crm_common.runtime import migrate, run_service
+from crm_common.service_main import service_main
 from identity import bootstrap
 from identity.config import IdentitySettings
 
@@ -15,22 +12,7 @@ MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="crm-identity")
-    parser.add_argument("command", nargs="?", choices=["serve", "migrate"], default="serve")
-    args = parser.parse_args()
-    settings = IdentitySettings()
-    if args.command == "migrate":
-        asyncio.run(migrate(settings.database, MIGRATIONS))
-        return
-    asyncio.run(
-        run_service(
-            settings,
-            database_url=settings.database,
-            migrations=MIGRATIONS,
-            migrate_on_start=settings.migrate_on_start,
-            build=lambda runtime: bootstrap.build(settings, runtime),
-        )
-    )
+    service_main("crm-identity", IdentitySettings, bootstrap.build, MIGRATIONS)
 
 
 if __name__ == "__main__":

@@ -20,12 +20,11 @@ from crm_common.access import (
     AccessContext,
     check_writable_fields,
     hidden_fields,
-    may_edit_record,
     require,
     require_record_edit,
 )
 from crm_common.db import UnitOfWork
-from crm_common.errors import FailedPrecondition, InvalidArgument, PermissionDenied, VersionConflict
+from crm_common.errors import FailedPrecondition, VersionConflict
 from crm_common.events.envelope import NewEvent
 from crm_common.pagination import Page
 from crm_common.recycle_bin import soft_delete
@@ -42,6 +41,7 @@ from sales.domain import accounts as rules
 from sales.domain import events
 from sales.domain.commands import CreateRecord, DeleteRecord, UpdateRecord
 from sales.service_layer.deps import SalesDeps
+from sales.service_layer.ownership import actor, owner_for
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,7 @@ async def create_account(cmd: CreateRecord, ctx: AccessContext, deps: SalesDeps)
     check_writable_fields(ctx, ACCOUNTS, cmd.values)
     values = rules.clean({**rules.NEW_ACCOUNT_DEFAULTS, **cmd.values}, rules.ACCOUNT_LIMITS)
     rules.validate_account(values, values)
-    owner_id = _owner(ctx, ACCOUNTS, values.pop("owner_id", None))
+    owner_id = owner_for(ctx, ACCOUNTS, values.pop("owner_id", None))
     async with deps.uow() as uow:
         repo = AccountRepository(uow.session, ctx)
         account = AccountRow(id=uuid.uuid4(), tenant_id=repo.tenant_id, owner_id=owner_id)
@@ -105,7 +105,7 @@ async def update_account(cmd: UpdateRecord, ctx: AccessContext, deps: SalesDeps)
             await repo.lock_tree()
         account = await _editable(repo.get, ctx, ACCOUNTS, cmd.record_id, cmd.expected_version)
         if "owner_id" in changes:
-            changes["owner_id"] = _owner(ctx, ACCOUNTS, changes["owner_id"])
+            changes["owner_id"] = owner_for(ctx, ACCOUNTS, changes["owner_id"])
         rules.validate_account(changes, {"name": account.name, **changes})
         parent_id = changes.get("parent_id")
         if parent_id is not None and parent_id != account.parent_id:
@@ -128,7 +128,7 @@ async def delete_account(cmd: DeleteRecord, ctx: AccessContext, deps: SalesDeps)
             raise FailedPrecondition("the account still has sub-accounts; move or delete them")
         if await repo.has_live_deals(account.id):
             raise FailedPrecondition("the account still has deals; move or delete them first")
-        await soft_delete(uow.session, AccountRow, repo.tenant_id, account.id, _actor(ctx))
+        await soft_delete(uow.session, AccountRow, repo.tenant_id, account.id, actor(ctx))
         uow.record(account_event(events.ACCOUNT_DELETED, account, ctx))
         await _commit(uow)
 
@@ -154,7 +154,7 @@ async def create_contact(cmd: CreateRecord, ctx: AccessContext, deps: SalesDeps)
     check_writable_fields(ctx, CONTACTS, cmd.values)
     values = rules.clean({**rules.NEW_CONTACT_DEFAULTS, **cmd.values}, rules.CONTACT_LIMITS)
     rules.validate_contact(values, values)
-    owner_id = _owner(ctx, CONTACTS, values.pop("owner_id", None))
+    owner_id = owner_for(ctx, CONTACTS, values.pop("owner_id", None))
     async with deps.uow() as uow:
         accounts = AccountRepository(uow.session, ctx)
         await accounts.get_referenced(values["account_id"], "account_id", for_share=True)
@@ -192,7 +192,7 @@ async def update_contact(cmd: UpdateRecord, ctx: AccessContext, deps: SalesDeps)
         repo = ContactRepository(uow.session, ctx)
         contact = await _editable(repo.get, ctx, CONTACTS, cmd.record_id, cmd.expected_version)
         if "owner_id" in changes:
-            changes["owner_id"] = _owner(ctx, CONTACTS, changes["owner_id"])
+            changes["owner_id"] = owner_for(ctx, CONTACTS, changes["owner_id"])
         merged = {"last_name": contact.last_name, "account_id": contact.account_id, **changes}
         rules.validate_contact(changes, merged)
         if changes.get("account_id", contact.account_id) != contact.account_id:
@@ -209,7 +209,7 @@ async def delete_contact(cmd: DeleteRecord, ctx: AccessContext, deps: SalesDeps)
     async with deps.uow() as uow:
         repo = ContactRepository(uow.session, ctx)
         contact = await _editable(repo.get, ctx, CONTACTS, cmd.record_id, cmd.expected_version)
-        await soft_delete(uow.session, ContactRow, repo.tenant_id, contact.id, _actor(ctx))
+        await soft_delete(uow.session, ContactRow, repo.tenant_id, contact.id, actor(ctx))
         uow.record(contact_event(events.CONTACT_DELETED, contact, ctx))
         await _commit(uow)
 
@@ -247,22 +247,10 @@ async def _editable(
     return record
 
 
-def _owner(ctx: AccessContext, module: str, owner_id: object) -> uuid.UUID:
-    """The given owner, or the caller; the caller must be able to edit that owner's records."""
-    if owner_id is None:
-        if not ctx.user_id:
-            raise InvalidArgument.for_field("owner_id", "required when an API key creates one")
-        return uuid.UUID(ctx.user_id)
-    assert isinstance(owner_id, uuid.UUID)
-    if str(owner_id) != ctx.user_id and not may_edit_record(ctx, module, str(owner_id)):
-        raise PermissionDenied(f"you may not give {module} to that owner", field="owner_id")
-    return owner_id
-
-
 def _assign(row: AccountRow | ContactRow, values: dict[str, Any], ctx: AccessContext) -> None:
     for name, value in values.items():
         setattr(row, name, value)
-    row.updated_by = _actor(ctx)
+    row.updated_by = actor(ctx)
 
 
 async def _commit(uow: UnitOfWork) -> None:
@@ -270,7 +258,3 @@ async def _commit(uow: UnitOfWork) -> None:
         await uow.commit()
     except StaleDataError as exc:
         raise VersionConflict("the record changed concurrently; read it again") from exc
-
-
-def _actor(ctx: AccessContext) -> uuid.UUID | None:
-    return uuid.UUID(ctx.user_id) if ctx.user_id else None

@@ -18,12 +18,11 @@ from crm_common.access import (
     AccessContext,
     check_writable_fields,
     hidden_fields,
-    may_edit_record,
     require,
     require_record_edit,
 )
 from crm_common.db import UnitOfWork, utcnow
-from crm_common.errors import InvalidArgument, PermissionDenied, VersionConflict
+from crm_common.errors import VersionConflict
 from crm_common.pagination import Page
 from crm_common.recycle_bin import soft_delete
 from sales.adapters.activity_repository import MODULE, ActivityFilters, ActivityRepository
@@ -31,6 +30,7 @@ from sales.adapters.orm_activities import ActivityRow
 from sales.domain import activities as rules
 from sales.domain.commands import CreateRecord, DeleteRecord, UpdateRecord
 from sales.service_layer.deps import SalesDeps
+from sales.service_layer.ownership import actor, owner_for
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,7 @@ async def create_activity(
     check_writable_fields(ctx, MODULE, cmd.values)
     values = rules.clean({**rules.NEW_DEFAULTS, **cmd.values})
     rules.validate(values)
-    owner_id = _owner(ctx, values.pop("owner_id", None))
+    owner_id = owner_for(ctx, MODULE, values.pop("owner_id", None))
     async with deps.uow() as uow:
         repo = ActivityRepository(uow.session, ctx)
         await repo.check_related(values["related_type"], values["related_id"])
@@ -88,7 +88,7 @@ async def update_activity(
         repo = ActivityRepository(uow.session, ctx)
         row = await _editable(repo, cmd.record_id, cmd.expected_version)
         if "owner_id" in changes:
-            changes["owner_id"] = _owner(ctx, changes["owner_id"])
+            changes["owner_id"] = owner_for(ctx, MODULE, changes["owner_id"])
         merged = {**_values(row), **changes}
         rules.validate(merged)
         if {"related_type", "related_id"} & set(changes):
@@ -106,7 +106,7 @@ async def delete_activity(cmd: DeleteRecord, ctx: AccessContext, deps: SalesDeps
     async with deps.uow() as uow:
         repo = ActivityRepository(uow.session, ctx)
         row = await _editable(repo, cmd.record_id, cmd.expected_version)
-        await soft_delete(uow.session, ActivityRow, repo.tenant_id, row.id, _actor(ctx))
+        await soft_delete(uow.session, ActivityRow, repo.tenant_id, row.id, actor(ctx))
         await _commit(uow)
 
 
@@ -118,18 +118,6 @@ async def _editable(
     if expected_version and expected_version != row.version:
         raise VersionConflict(f"activity is at version {row.version}, not {expected_version}")
     return row
-
-
-def _owner(ctx: AccessContext, owner_id: object) -> uuid.UUID:
-    """The given owner, or the caller; the caller must be able to edit that owner's records."""
-    if owner_id is None:
-        if not ctx.user_id:
-            raise InvalidArgument.for_field("owner_id", "required when an API key creates one")
-        return uuid.UUID(ctx.user_id)
-    assert isinstance(owner_id, uuid.UUID)
-    if str(owner_id) != ctx.user_id and not may_edit_record(ctx, MODULE, str(owner_id)):
-        raise PermissionDenied("you may not give activities to that owner", field="owner_id")
-    return owner_id
 
 
 def _values(row: ActivityRow) -> dict[str, Any]:
@@ -144,7 +132,7 @@ def _assign(row: ActivityRow, values: Mapping[str, Any], ctx: AccessContext) -> 
         setattr(row, name, value)
     if "status" in values:
         row.completed_at = rules.completed_at(row.status, row.completed_at, utcnow())
-    row.updated_by = _actor(ctx)
+    row.updated_by = actor(ctx)
 
 
 async def _commit(uow: UnitOfWork) -> None:
@@ -152,7 +140,3 @@ async def _commit(uow: UnitOfWork) -> None:
         await uow.commit()
     except StaleDataError as exc:
         raise VersionConflict("the activity changed concurrently; read it again") from exc
-
-
-def _actor(ctx: AccessContext) -> uuid.UUID | None:
-    return uuid.UUID(ctx.user_id) if ctx.user_id else None

@@ -40,6 +40,7 @@ from sales.domain.deal_commands import CreateDeal
 from sales.domain.deals import DEALS
 from sales.service_layer import accounts, deals, leads
 from sales.service_layer.deps import SalesDeps
+from sales.service_layer.ownership import actor
 
 # Account fields a merge may fill when the existing account leaves them empty.
 _MERGED_ACCOUNT_FIELDS = ("industry",)
@@ -113,7 +114,7 @@ async def _account_for(
     require_record_edit(ctx, ACCOUNTS, str(account.owner_id))
     changed = _merge_into(account, lead, ctx)
     if changed:
-        account.updated_by = _actor(ctx)
+        account.updated_by = actor(ctx)
         uow.record(accounts.account_event(events.ACCOUNT_UPDATED, account, ctx, changed))
     return account, False
 
@@ -140,8 +141,8 @@ def _stage_account(uow: UnitOfWork, ctx: AccessContext, lead: LeadRow) -> Accoun
         name=(readable.get("company") or person or "Unnamed account")[:200],
         industry=readable.get("industry", ""),
         lead_id=lead.id,
-        created_by=_actor(ctx),
-        updated_by=_actor(ctx),
+        created_by=actor(ctx),
+        updated_by=actor(ctx),
     )
     uow.session.add(account)
     uow.record(accounts.account_event(events.ACCOUNT_CREATED, account, ctx))
@@ -158,8 +159,8 @@ def _stage_contact(
         account_id=account.id,
         owner_id=lead.owner_id,
         lead_id=lead.id,
-        created_by=_actor(ctx),
-        updated_by=_actor(ctx),
+        created_by=actor(ctx),
+        updated_by=actor(ctx),
         **{name: readable.get(name, "") for name in _CONTACT_FIELDS},
     )
     uow.session.add(contact)
@@ -206,7 +207,7 @@ def _mark_converted(uow: UnitOfWork, ctx: AccessContext, lead: LeadRow, done: Co
     lead.converted_contact_id = done.contact_id
     lead.converted_deal_id = done.deal_id
     lead.converted_at = utcnow()
-    lead.updated_by = _actor(ctx)
+    lead.updated_by = actor(ctx)
     uow.session.add(leads.status_change(lead, previous, model.CONVERTED, "converted", ctx))
     uow.record(leads.status_changed_event(lead, previous, "converted", ctx))
     payload = events_pb2.LeadConverted(
@@ -217,9 +218,9 @@ def _mark_converted(uow: UnitOfWork, ctx: AccessContext, lead: LeadRow, done: Co
         deal_id=str(done.deal_id or ""),
         account_created=done.account_created,
     )
-    actor = ctx.user_id or ctx.api_key_id
+    by = ctx.user_id or ctx.api_key_id
     uow.record(
-        NewEvent(events.LEAD_CONVERTED, str(lead.tenant_id), str(lead.id), payload, actor_id=actor)
+        NewEvent(events.LEAD_CONVERTED, str(lead.tenant_id), str(lead.id), payload, actor_id=by)
     )
 
 
@@ -227,7 +228,3 @@ def _readable_lead_fields(lead: LeadRow, ctx: AccessContext) -> dict[str, str]:
     hidden = hidden_fields(ctx, LEADS)
     names = ("company", "industry", *_CONTACT_FIELDS)
     return {name: getattr(lead, name) or "" for name in names if name not in hidden}
-
-
-def _actor(ctx: AccessContext) -> uuid.UUID | None:
-    return uuid.UUID(ctx.user_id) if ctx.user_id else None

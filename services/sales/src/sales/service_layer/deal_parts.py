@@ -26,9 +26,10 @@ from sales.domain import deal_parts as rules
 from sales.domain.deal_commands import SetContactRoles, SetSplits
 from sales.domain.deals import DEAL_UPDATED, DEALS
 from sales.service_layer import deal_events
-from sales.service_layer.deal_units import actor, check_editable, commit
+from sales.service_layer.deal_units import check_editable, commit
 from sales.service_layer.deals import VisibleDeal
 from sales.service_layer.deps import SalesDeps
+from sales.service_layer.ownership import actor
 
 
 async def set_contact_roles(

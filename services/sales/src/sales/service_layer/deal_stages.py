@@ -13,7 +13,7 @@ from crm_common.errors import InvalidArgument
 from sales.adapters.deal_repository import PipelineRepository
 from sales.adapters.orm_deals import DealRow, DealStageHistoryRow, PipelineRow, StageRow
 from sales.domain import deals as rules
-from sales.service_layer.deal_units import actor
+from sales.service_layer.ownership import actor
 from sales.service_layer.pipelines import default_pipeline
 
 

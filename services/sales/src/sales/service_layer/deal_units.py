@@ -8,32 +8,17 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from crm_common.access import AccessContext, may_edit_record, require_record_edit
+from crm_common.access import AccessContext, require_record_edit
 from crm_common.db import UnitOfWork
-from crm_common.errors import AlreadyExists, InvalidArgument, PermissionDenied, VersionConflict
+from crm_common.errors import AlreadyExists, VersionConflict
 from crm_common.events.envelope import NewEvent
 from sales.adapters.orm_deals import DealRow
 from sales.domain.deals import DEALS
+from sales.service_layer import ownership
 
 
 def tenant_of(ctx: AccessContext) -> uuid.UUID:
     return uuid.UUID(ctx.tenant_id)
-
-
-def actor(ctx: AccessContext) -> uuid.UUID | None:
-    return uuid.UUID(ctx.user_id) if ctx.user_id else None
-
-
-def owner_for(ctx: AccessContext, owner_id: object) -> uuid.UUID:
-    """The given owner, or the caller; the caller must be able to edit that owner's deals."""
-    if owner_id is None:
-        if not ctx.user_id:
-            raise InvalidArgument.for_field("owner_id", "required when an API key creates one")
-        return uuid.UUID(ctx.user_id)
-    assert isinstance(owner_id, uuid.UUID)
-    if str(owner_id) != ctx.user_id and not may_edit_record(ctx, DEALS, str(owner_id)):
-        raise PermissionDenied("you may not give deals to that owner", field="owner_id")
-    return owner_id
 
 
 def check_editable(ctx: AccessContext, deal: DealRow, expected_version: int) -> None:
@@ -57,3 +42,7 @@ async def commit(uow: UnitOfWork) -> None:
         raise VersionConflict("the record changed concurrently; read it again") from exc
     except IntegrityError as exc:
         raise AlreadyExists("a concurrent change took this first; try again") from exc
+
+
+def owner_for(ctx: AccessContext, owner_id: object) -> uuid.UUID:
+    return ownership.owner_for(ctx, DEALS, owner_id)

@@ -25,8 +25,9 @@ from sales.domain.deal_commands import CreateDeal, UpdateDeal
 from sales.domain.deals import DEALS
 from sales.metrics import DEALS_WON_AMOUNT
 from sales.service_layer import deal_events, deal_stages
-from sales.service_layer.deal_units import actor, check_editable, commit, owner_for, tenant_of
+from sales.service_layer.deal_units import check_editable, commit, owner_for, tenant_of
 from sales.service_layer.deps import SalesDeps
+from sales.service_layer.ownership import actor
 from sales.service_layer.pipelines import default_pipeline
 
 __all__ = ["CreateDeal", "PipelineRow", "VisibleDeal", "default_pipeline", "stage_new_deal"]

@@ -87,7 +87,7 @@ def _prepare(
         return None, _violations(number, exc)
     try:
         cleaned["status"] = model.check_initial_status(given.get("status") or "")
-        cleaned["owner_id"] = leads.owner_for(ctx, cleaned.get("owner_id"))
+        cleaned["owner_id"] = leads.new_owner(ctx, cleaned.get("owner_id"))
     except CrmError as exc:
         return None, _violations(number, exc)
     return cleaned, []

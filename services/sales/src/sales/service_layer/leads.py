@@ -19,7 +19,6 @@ from crm_common.access import (
     AccessContext,
     check_writable_fields,
     hidden_fields,
-    may_edit_record,
     require,
     require_record_edit,
 )
@@ -27,8 +26,6 @@ from crm_common.db import UnitOfWork, utcnow
 from crm_common.errors import (
     AlreadyExists,
     FailedPrecondition,
-    InvalidArgument,
-    PermissionDenied,
     VersionConflict,
 )
 from crm_common.events.envelope import NewEvent
@@ -41,6 +38,7 @@ from sales.domain.commands import ChangeLeadStatus, CreateLead, DeleteLead, Upda
 from sales.metrics import LEADS_CREATED
 from sales.service_layer import assignment
 from sales.service_layer.deps import SalesDeps
+from sales.service_layer.ownership import actor, owner_for
 
 
 @dataclass(frozen=True)
@@ -62,7 +60,7 @@ async def create_lead(
     plan = None
     if "owner_id" not in values:
         plan = await assignment.plan_owner({**values, "status": status}, ctx, deps)
-    owner_id = _owner(ctx, values.pop("owner_id", None)) if plan is None else None
+    owner_id = owner_for(ctx, MODULE, values.pop("owner_id", None)) if plan is None else None
     async with deps.uow() as uow:
         repo = LeadRepository(uow.session, ctx)
         if plan is not None:
@@ -111,7 +109,7 @@ async def update_lead(cmd: UpdateLead, ctx: AccessContext, deps: SalesDeps) -> V
         repo = LeadRepository(uow.session, ctx)
         lead = await _editable(repo, cmd.lead_id, cmd.expected_version)
         if "owner_id" in changes:
-            changes["owner_id"] = _owner(ctx, changes["owner_id"])
+            changes["owner_id"] = owner_for(ctx, MODULE, changes["owner_id"])
         rules.validate_changes(changes, {**_values(lead), **changes})
         _assign(lead, changes, ctx)
         await _lock_duplicate_keys(uow, lead)
@@ -128,7 +126,7 @@ async def change_status(cmd: ChangeLeadStatus, ctx: AccessContext, deps: SalesDe
         lead = await _editable(repo, cmd.lead_id, cmd.expected_version, closed_ok=True)
         model.check_transition(lead.status, cmd.status)
         previous, lead.status = lead.status, cmd.status
-        lead.updated_by = _actor(ctx)
+        lead.updated_by = actor(ctx)
         uow.session.add(_history(lead, previous, cmd.status, cmd.reason.strip(), ctx))
         payload = events_pb2.LeadStatusChanged(
             lead_id=str(lead.id),
@@ -147,15 +145,16 @@ async def delete_lead(cmd: DeleteLead, ctx: AccessContext, deps: SalesDeps) -> N
     async with deps.uow() as uow:
         repo = LeadRepository(uow.session, ctx)
         lead = await _editable(repo, cmd.lead_id, cmd.expected_version, closed_ok=True)
-        await soft_delete(uow.session, LeadRow, repo.tenant_id, lead.id, _actor(ctx))
+        await soft_delete(uow.session, LeadRow, repo.tenant_id, lead.id, actor(ctx))
         uow.record(lead_event(events.LEAD_DELETED, lead, ctx))
         await _commit(uow)
 
 
 def lead_event(
-    subject: str, lead: LeadRow, ctx: AccessContext, changed: list[str] | None = None
+    subject: str, lead: LeadRow, ctx: AccessContext | None, changed: list[str] | None = None
 ) -> NewEvent:
-    """No contact details in events (see events.proto)."""
+    """No contact details in events (see events.proto). ``ctx`` None: the system
+    changed the lead (no actor)."""
     payload = events_pb2.LeadChanged(
         lead_id=str(lead.id),
         owner_id=str(lead.owner_id),
@@ -168,9 +167,9 @@ def lead_event(
     return _event(subject, lead, payload, ctx)
 
 
-def _event(subject: str, lead: LeadRow, payload: Message, ctx: AccessContext) -> NewEvent:
-    actor = ctx.user_id or ctx.api_key_id
-    return NewEvent(subject, str(lead.tenant_id), str(lead.id), payload, actor_id=actor)
+def _event(subject: str, lead: LeadRow, payload: Message, ctx: AccessContext | None) -> NewEvent:
+    by = (ctx.user_id or ctx.api_key_id) if ctx else ""
+    return NewEvent(subject, str(lead.tenant_id), str(lead.id), payload, actor_id=by)
 
 
 async def _editable(
@@ -212,32 +211,20 @@ async def _lock_duplicate_keys(uow: UnitOfWork, lead: LeadRow) -> None:
         )
 
 
-def owner_for(ctx: AccessContext, owner_id: object) -> uuid.UUID:
+def new_owner(ctx: AccessContext, owner_id: object) -> uuid.UUID:
     """A new lead's owner (imports use the same rule as a create)."""
-    return _owner(ctx, owner_id)
+    return owner_for(ctx, MODULE, owner_id)
 
 
 def first_history(lead: LeadRow, ctx: AccessContext) -> LeadStatusHistoryRow:
     return _history(lead, "", lead.status, "", ctx)
 
 
-def _owner(ctx: AccessContext, owner_id: object) -> uuid.UUID:
-    """The given owner, or the caller; the caller must be able to edit that owner's leads."""
-    if owner_id is None:
-        if not ctx.user_id:
-            raise InvalidArgument.for_field("owner_id", "required when an API key creates a lead")
-        return uuid.UUID(ctx.user_id)
-    assert isinstance(owner_id, uuid.UUID)
-    if str(owner_id) != ctx.user_id and not may_edit_record(ctx, MODULE, str(owner_id)):
-        raise PermissionDenied("you may not give leads to that owner", field="owner_id")
-    return owner_id
-
-
 def _assign(lead: LeadRow, values: dict[str, object], ctx: AccessContext) -> None:
     for name, value in values.items():
         setattr(lead, name, value)
     lead.company_key = rules.normalize_company(lead.company or "")
-    lead.updated_by = _actor(ctx)
+    lead.updated_by = actor(ctx)
 
 
 def _values(lead: LeadRow) -> dict[str, object]:
@@ -255,7 +242,7 @@ def _history(
         to_status=status,
         reason=reason,
         changed_at=utcnow(),
-        changed_by=_actor(ctx),
+        changed_by=actor(ctx),
     )
 
 
@@ -266,10 +253,6 @@ async def _commit(uow: UnitOfWork) -> None:
         raise VersionConflict("lead changed concurrently; read it again") from exc
 
 
-def _actor(ctx: AccessContext) -> uuid.UUID | None:
-    return uuid.UUID(ctx.user_id) if ctx.user_id else None
-
-
 def status_change(
     lead: LeadRow, previous: str, status: str, reason: str, ctx: AccessContext
 ) -> LeadStatusHistoryRow:
@@ -277,7 +260,9 @@ def status_change(
     return _history(lead, previous, status, reason, ctx)
 
 
-def status_changed_event(lead: LeadRow, previous: str, reason: str, ctx: AccessContext) -> NewEvent:
+def status_changed_event(
+    lead: LeadRow, previous: str, reason: str, ctx: AccessContext | None
+) -> NewEvent:
     payload = events_pb2.LeadStatusChanged(
         lead_id=str(lead.id),
         owner_id=str(lead.owner_id),

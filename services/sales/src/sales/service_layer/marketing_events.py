@@ -15,12 +15,12 @@ import sqlalchemy as sa
 
 from crm.common.v1 import events_pb2 as common_events
 from crm.marketing.v1 import events_pb2 as marketing
-from crm.sales.v1 import events_pb2
 from crm_common.db import UnitOfWork, utcnow
-from crm_common.events.envelope import NewEvent, unpack_payload
+from crm_common.events.envelope import unpack_payload
 from crm_common.recycle_bin import active
 from sales.adapters.orm import LeadRow, LeadStatusHistoryRow
 from sales.domain import events, model
+from sales.service_layer import leads
 
 CONSUMER = "sales-marketing-leads"
 LEAD_SCORED = "crm.marketing.lead.scored"
@@ -59,7 +59,7 @@ async def _rescore(uow: UnitOfWork, tenant_id: str, lead_id: str, score: int) ->
         return
     lead.score = score
     lead.updated_by = None
-    uow.record(_changed(lead))
+    uow.record(leads.lead_event(events.LEAD_UPDATED, lead, None, ["score"]))
 
 
 async def _qualify(uow: UnitOfWork, tenant_id: str, qualified: marketing.LeadQualified) -> None:
@@ -82,28 +82,8 @@ async def _qualify(uow: UnitOfWork, tenant_id: str, qualified: marketing.LeadQua
             changed_by=None,
         )
     )
-    payload = events_pb2.LeadStatusChanged(
-        lead_id=str(lead.id),
-        owner_id=str(lead.owner_id),
-        from_status=previous,
-        to_status=model.MQL,
-        reason=reason,
-    )
-    uow.record(NewEvent(events.LEAD_STATUS_CHANGED, str(lead.tenant_id), str(lead.id), payload))
+    uow.record(leads.status_changed_event(lead, previous, reason, None))
 
 
 def _clamp(score: int) -> int:
     return max(0, min(100, score))
-
-
-def _changed(lead: LeadRow) -> NewEvent:
-    payload = events_pb2.LeadChanged(
-        lead_id=str(lead.id),
-        owner_id=str(lead.owner_id),
-        status=lead.status,
-        source=lead.source,
-        score=lead.score,
-        tags=list(lead.tags),
-        changed_fields=["score"],
-    )
-    return NewEvent(events.LEAD_UPDATED, str(lead.tenant_id), str(lead.id), payload)

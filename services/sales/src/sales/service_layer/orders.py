@@ -21,9 +21,9 @@ from sales.adapters.quote_repository import OrderFilters, OrderRepository, next_
 from sales.domain import orders as rules
 from sales.domain.quote_commands import OrderAction
 from sales.service_layer.deps import SalesDeps
+from sales.service_layer.ownership import actor
 from sales.service_layer.quote_shared import (
     VisibleOrder,
-    actor,
     check_version,
     commit,
     order_event,

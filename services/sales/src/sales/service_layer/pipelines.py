@@ -27,6 +27,7 @@ from sales.domain.deal_commands import CreatePipeline, UpdatePipeline
 from sales.domain.deals import DEALS, StageSpec
 from sales.service_layer.deal_units import commit, tenant_of
 from sales.service_layer.deps import SalesDeps
+from sales.service_layer.ownership import actor
 
 
 @dataclass(frozen=True)
@@ -110,7 +111,7 @@ async def create_pipeline(cmd: CreatePipeline, ctx: AccessContext, deps: SalesDe
         await default_pipeline(uow.session, repo.tenant_id)
         await _check_name(repo, name)
         pipeline = PipelineRow(id=uuid.uuid4(), tenant_id=repo.tenant_id, name=name)
-        pipeline.created_by = pipeline.updated_by = _actor(ctx)
+        pipeline.created_by = pipeline.updated_by = actor(ctx)
         if cmd.is_default:
             await _take_default(uow, repo)
         pipeline.is_default = cmd.is_default
@@ -140,7 +141,7 @@ async def update_pipeline(cmd: UpdatePipeline, ctx: AccessContext, deps: SalesDe
         if cmd.make_default and not pipeline.is_default:
             await _take_default(uow, repo)
             pipeline.is_default = True
-        pipeline.updated_by, pipeline.updated_at = _actor(ctx), utcnow()  # bumps the version
+        pipeline.updated_by, pipeline.updated_at = actor(ctx), utcnow()  # bumps the version
         await commit(uow)
         return await view(uow.session, pipeline)
 
@@ -179,7 +180,3 @@ async def _replace_stages(
         stage = existing[spec.id]
         stage.name, stage.position = spec.name, position
         stage.probability, stage.kind = spec.probability, spec.kind
-
-
-def _actor(ctx: AccessContext) -> uuid.UUID | None:
-    return uuid.UUID(ctx.user_id) if ctx.user_id else None

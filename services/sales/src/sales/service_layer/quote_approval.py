@@ -15,9 +15,9 @@ from sales.domain import quote_states as states
 from sales.domain.quote_commands import QuoteAction
 from sales.domain.quotes import QUOTES
 from sales.service_layer.deps import SalesDeps
+from sales.service_layer.ownership import actor
 from sales.service_layer.quote_shared import (
     VisibleQuote,
-    actor,
     check_version,
     commit,
     editable_quote,

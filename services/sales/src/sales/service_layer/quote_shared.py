@@ -13,9 +13,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from crm.sales.v1 import quotes_pb2
-from crm_common.access import AccessContext, hidden_fields, may_edit_record, require_record_edit
+from crm_common.access import AccessContext, hidden_fields, require_record_edit
 from crm_common.db import UnitOfWork
-from crm_common.errors import AlreadyExists, InvalidArgument, PermissionDenied, VersionConflict
+from crm_common.errors import AlreadyExists, VersionConflict
 from crm_common.events.envelope import NewEvent
 from crm_common.money import Money
 from sales.adapters.orm_quotes import (
@@ -28,6 +28,7 @@ from sales.adapters.orm_quotes import (
 from sales.adapters.quote_repository import QuoteRepository
 from sales.domain.quotes import QUOTES
 from sales.service_layer.deps import SalesDeps
+from sales.service_layer.ownership import actor
 
 
 @dataclass(frozen=True)
@@ -55,22 +56,6 @@ def visible(
 
 def today() -> date:
     return datetime.now(UTC).date()
-
-
-def actor(ctx: AccessContext) -> uuid.UUID | None:
-    return uuid.UUID(ctx.user_id) if ctx.user_id else None
-
-
-def owner_for(ctx: AccessContext, module: str, owner_id: object) -> uuid.UUID:
-    """The given owner, or the caller; the caller must be able to edit that owner's records."""
-    if owner_id is None:
-        if not ctx.user_id:
-            raise InvalidArgument.for_field("owner_id", "required when an API key creates one")
-        return uuid.UUID(ctx.user_id)
-    assert isinstance(owner_id, uuid.UUID)
-    if str(owner_id) != ctx.user_id and not may_edit_record(ctx, module, str(owner_id)):
-        raise PermissionDenied(f"you may not give {module} to that owner", field="owner_id")
-    return owner_id
 
 
 def check_version(row: QuoteRow | SalesOrderRow, expected_version: int) -> None:

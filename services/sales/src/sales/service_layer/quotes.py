@@ -20,16 +20,9 @@ from sales.domain.quote_commands import REPRICING, CreateQuote, UpdateQuote
 from sales.domain.quotes import DEFAULT_VALIDITY_DAYS, QUOTES, clean_lines, validate_header
 from sales.service_layer import quote_lines
 from sales.service_layer.deps import SalesDeps
+from sales.service_layer.ownership import actor, owner_for
 from sales.service_layer.quote_pricing import PricingTerms, price_lines, store_lines
-from sales.service_layer.quote_shared import (
-    VisibleQuote,
-    actor,
-    commit,
-    editable_quote,
-    owner_for,
-    today,
-    visible,
-)
+from sales.service_layer.quote_shared import VisibleQuote, commit, editable_quote, today, visible
 
 
 async def create_quote(cmd: CreateQuote, ctx: AccessContext, deps: SalesDeps) -> VisibleQuote:

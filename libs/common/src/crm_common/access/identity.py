@@ -1,4 +1,5 @@
-"""Identity as inventory sees it: ResolveAccess for the current principal, cached briefly."""
+"""Identity as every other service sees it: one channel to its AccessService,
+and ResolveAccess for the current principal, cached briefly."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from crm_common.access.resolver import CachedAccessResolver
 from crm_common.grpc.client import create_channel
 
 ACCESS_SERVICE = "crm.identity.v1.AccessService"
+# Read-only: the only calls the channel may retry.
+IDEMPOTENT_METHODS = ("ResolveAccess", "GetOrgChart", "ResolveGroupUsers")
 
 
 def identity_channel(addr: str, internal_secret: str) -> grpc.aio.Channel:
@@ -16,7 +19,7 @@ def identity_channel(addr: str, internal_secret: str) -> grpc.aio.Channel:
         addr,
         service=ACCESS_SERVICE,
         internal_secret=internal_secret,
-        idempotent_methods=["ResolveAccess"],
+        idempotent_methods=list(IDEMPOTENT_METHODS),
     )
 
 
