@@ -6,11 +6,15 @@ from __future__ import annotations
 from tests.integration import (
     access_matrix,
     access_matrix_activities,
+    access_matrix_billing,
     access_matrix_conversion,
     access_matrix_deals,
     access_matrix_forecasts,
     access_matrix_inventory,
+    access_matrix_purchasing,
     access_matrix_quotes,
+    access_matrix_sales_csv,
+    access_matrix_stock,
 )
 
 ALL_ROWS = [
@@ -21,5 +25,9 @@ ALL_ROWS = [
     *access_matrix_forecasts.ROWS,
     *access_matrix_inventory.ROWS,
     *access_matrix_quotes.ROWS,
+    *access_matrix_sales_csv.ROWS,
+    *access_matrix_stock.ROWS,
+    *access_matrix_billing.ROWS,
+    *access_matrix_purchasing.ROWS,
 ]
 PUBLIC = access_matrix.PUBLIC
