@@ -53,6 +53,22 @@ class Org:
             from tests.integration.access_matrix_quotes import fresh_quote_record  # a cycle
 
             return fresh_quote_record(self, kind)
+        if kind in ("vendor", "bill", "bundle") or kind.endswith("purchase_order"):
+            from tests.integration.access_matrix_purchasing import fresh_purchasing_record
+
+            return fresh_purchasing_record(self, kind)
+        if kind in ("invoice", "issued_invoice", "payment"):
+            from tests.integration.access_matrix_billing import fresh_billing_record  # a cycle
+
+            return fresh_billing_record(self, kind)
+        if kind in ("subscription", "recurring_invoice"):
+            from tests.integration.access_matrix_billing import fresh_subscription_record
+
+            return fresh_subscription_record(self, kind)
+        if kind in ("warehouse", "shared_warehouse", "delivery_note", "asset"):
+            from tests.integration.access_matrix_stock import fresh_stock_record  # a cycle
+
+            return fresh_stock_record(self, kind)
         if kind == "deal":
             return self._rep_deal()
         if kind == "activity":
@@ -157,6 +173,10 @@ class Org:
             assert response.status_code in (200, 201, 204), f"{method} {path}: {response.text}"
             return response
 
+        if kind == "activity":  # the rep's task on the rep's lead
+            activity_id = self._rep_activity()
+            manager("DELETE", f"/api/v1/activities/{activity_id}")
+            return activity_id
         name = f"{kind}-{uuid.uuid4().hex[:8]}"
         body: dict[str, Any] = {"owner_id": self.ids["rep_id"]}
         if kind == "lead":

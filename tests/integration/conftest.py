@@ -103,6 +103,7 @@ def stack(infra: Infra) -> Iterator[Stack]:
             "CRM_SERVICE_NAME": "inventory",
             "CRM_INVENTORY_DATABASE_URL": inventory_db_url,
             "CRM_MIGRATE_ON_START": "true",
+            "CRM_RECURRING_POLL_SECONDS": "0.5",  # subscriptions bill within a test's poll
             "CRM_GRPC_PORT": str(inventory_port),
             "CRM_IDENTITY_ADDR": f"{LOCALHOST}:{identity_port}",
         },

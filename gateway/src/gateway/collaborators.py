@@ -15,7 +15,13 @@ from grpc_health.v1 import health_pb2_grpc
 from redis.asyncio import Redis
 
 from crm.identity.v1 import access_pb2_grpc, api_keys_pb2_grpc, identity_pb2_grpc
-from crm.inventory.v1 import inventory_pb2_grpc
+from crm.inventory.v1 import (
+    billing_pb2_grpc,
+    inventory_pb2_grpc,
+    purchasing_pb2_grpc,
+    stock_pb2_grpc,
+    subscriptions_pb2_grpc,
+)
 from crm.sales.v1 import (
     activities_pb2_grpc,
     assignment_pb2_grpc,
@@ -99,6 +105,51 @@ INVENTORY_IDEMPOTENT_METHODS = (
     "ListPriceBooks",
     "ListTaxRates",
     "PriceQuote",
+    *(
+        f"crm.inventory.v1.PurchasingService/{m}"
+        for m in (
+            "GetVendor",
+            "ListVendors",
+            "GetPurchaseOrder",
+            "ListPurchaseOrders",
+            "GetBill",
+            "ListBills",
+        )
+    ),
+    *(
+        f"crm.inventory.v1.BillingService/{m}"
+        for m in (
+            "GetInvoice",
+            "ListInvoices",
+            "ListCreditNotes",
+            "GetPayment",
+            "ListPayments",
+            "ListInstallmentPlans",
+        )
+    ),
+    *(
+        f"crm.inventory.v1.StockService/{m}"
+        for m in (
+            "GetWarehouse",
+            "ListWarehouses",
+            "ListStockLevels",
+            "ListStockMovements",
+            "GetDeliveryNote",
+            "ListDeliveryNotes",
+            "GetAsset",
+            "ListAssets",
+        )
+    ),
+    *(
+        f"crm.inventory.v1.SubscriptionService/{m}"
+        for m in (
+            "GetSubscription",
+            "ListSubscriptions",
+            "GetRecurringInvoice",
+            "ListRecurringInvoices",
+            "ListTransactions",
+        )
+    ),
 )
 
 
@@ -117,6 +168,10 @@ class Collaborators:
     activities: Any = None  # ActivityServiceStub, on the sales channel
     assignment_rules: Any = None  # AssignmentRuleServiceStub, on the sales channel
     quotes: Any = None  # QuoteServiceStub (quotes, sales orders), on the sales channel
+    purchasing: Any = None  # PurchasingServiceStub, on the inventory channel
+    billing: Any = None  # BillingServiceStub (invoices, payments), on the inventory channel
+    stock: Any = None  # StockServiceStub (warehouses, stock, deliveries), inventory channel
+    subscriptions: Any = None  # SubscriptionServiceStub (+ recurring invoices), inventory
     # Health stubs of the other services, by name: readiness waits for all of them.
     peer_health: dict[str, Any] = field(default_factory=dict)
     clock: Callable[[], float] = time.time  # wall clock for rate-limit windows
@@ -174,6 +229,10 @@ def build_collaborators(settings: GatewaySettings) -> Collaborators:
         assignment_rules=assignment_pb2_grpc.AssignmentRuleServiceStub(sales_channel),
         quotes=quotes_pb2_grpc.QuoteServiceStub(sales_channel),
         inventory=inventory_pb2_grpc.InventoryServiceStub(inventory_channel),
+        purchasing=purchasing_pb2_grpc.PurchasingServiceStub(inventory_channel),
+        billing=billing_pb2_grpc.BillingServiceStub(inventory_channel),
+        stock=stock_pb2_grpc.StockServiceStub(inventory_channel),
+        subscriptions=subscriptions_pb2_grpc.SubscriptionServiceStub(inventory_channel),
         peer_health={
             "sales": health_pb2_grpc.HealthStub(sales_channel),
             "inventory": health_pb2_grpc.HealthStub(inventory_channel),

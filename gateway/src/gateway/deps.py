@@ -20,7 +20,11 @@ from redis.exceptions import RedisError
 from crm.identity.v1.access_pb2_grpc import AccessServiceStub
 from crm.identity.v1.api_keys_pb2_grpc import ApiKeyServiceStub
 from crm.identity.v1.identity_pb2_grpc import IdentityServiceStub
+from crm.inventory.v1.billing_pb2_grpc import BillingServiceStub
 from crm.inventory.v1.inventory_pb2_grpc import InventoryServiceStub
+from crm.inventory.v1.purchasing_pb2_grpc import PurchasingServiceStub
+from crm.inventory.v1.stock_pb2_grpc import StockServiceStub
+from crm.inventory.v1.subscriptions_pb2_grpc import SubscriptionServiceStub
 from crm.sales.v1.activities_pb2_grpc import ActivityServiceStub
 from crm.sales.v1.assignment_pb2_grpc import AssignmentRuleServiceStub
 from crm.sales.v1.deals_pb2_grpc import DealServiceStub
@@ -123,8 +127,28 @@ def get_quotes(collaborators: CollaboratorsDep) -> Any:
     return collaborators.quotes
 
 
+def get_purchasing(collaborators: CollaboratorsDep) -> Any:
+    return collaborators.purchasing
+
+
+def get_billing(collaborators: CollaboratorsDep) -> Any:
+    return collaborators.billing
+
+
+def get_stock(collaborators: CollaboratorsDep) -> Any:
+    return collaborators.stock
+
+
+def get_subscriptions(collaborators: CollaboratorsDep) -> Any:
+    return collaborators.subscriptions
+
+
 AccessStub = Annotated[AccessServiceStub, Depends(get_access)]
 InventoryStub = Annotated[InventoryServiceStub, Depends(get_inventory)]
+PurchasingStub = Annotated[PurchasingServiceStub, Depends(get_purchasing)]
+BillingStub = Annotated[BillingServiceStub, Depends(get_billing)]
+StockStub = Annotated[StockServiceStub, Depends(get_stock)]
+SubscriptionStub = Annotated[SubscriptionServiceStub, Depends(get_subscriptions)]
 SalesStub = Annotated[SalesServiceStub, Depends(get_sales)]
 ForecastStub = Annotated[ForecastServiceStub, Depends(get_forecasts)]
 QuoteStub = Annotated[QuoteServiceStub, Depends(get_quotes)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from crm_common.errors import FieldViolation
 from gateway.problem import ProblemError
+from gateway.schemas.common import INT32_MAX
 
 
 def etag(version: int) -> str:
@@ -18,7 +19,7 @@ def expected_version(if_match: str | None, body_version: int | None) -> int:
     if value == "*":
         return 0
     value = value.removeprefix("W/").strip('"')
-    if not value.isdigit() or int(value) < 1:
+    if not value.isdigit() or not 1 <= int(value) <= INT32_MAX:  # versions travel as int32
         raise ProblemError(
             422,
             'If-Match must be a version ETag such as "3"',

@@ -25,8 +25,9 @@ from gateway.schemas.accounts import (
 ACCOUNT_TEXT = ("name", "website", "industry", "phone")
 CONTACT_TEXT = ("first_name", "last_name", "email", "phone", "title")
 ADDRESSES = ("billing_address", "shipping_address")
-ACCOUNT_UPDATABLE = (*ACCOUNT_TEXT, *ADDRESSES, "parent_id", "owner_id", "tags", "custom_fields")
-CONTACT_UPDATABLE = (*CONTACT_TEXT, "account_id", "owner_id", "tags", "custom_fields")
+OWNED = ("owner_id", "tags", "custom_fields", "external_id")
+ACCOUNT_UPDATABLE = (*ACCOUNT_TEXT, *ADDRESSES, "parent_id", *OWNED)
+CONTACT_UPDATABLE = (*CONTACT_TEXT, "account_id", *OWNED)
 
 
 def _address(value: BaseModel) -> pb.Address:
@@ -40,6 +41,7 @@ def create_account_request(body: AccountCreate) -> pb.CreateAccountRequest:
         shipping_address=_address(body.shipping_address),
         parent_id=body.parent_id or "",
         owner_id=body.owner_id or "",
+        external_id=body.external_id or "",
         tags=body.tags,
         custom_fields_json=json.dumps(body.custom_fields) if body.custom_fields else "",
     )
@@ -50,6 +52,7 @@ def create_contact_request(body: ContactCreate) -> pb.CreateContactRequest:
         **{name: getattr(body, name) for name in CONTACT_TEXT},
         account_id=body.account_id,
         owner_id=body.owner_id or "",
+        external_id=body.external_id or "",
         tags=body.tags,
         custom_fields_json=json.dumps(body.custom_fields) if body.custom_fields else "",
     )
@@ -88,20 +91,31 @@ def update_contact_request(
 
 
 def list_accounts_request(
-    limit: int, cursor: str | None, *, q: str | None, owner_id: str | None, parent_id: str | None
+    limit: int,
+    cursor: str | None,
+    *,
+    q: str | None,
+    owner_id: str | None,
+    parent_id: str | None,
+    tag: str | None = None,
 ) -> pb.ListAccountsRequest:
     return pb.ListAccountsRequest(
         page=page_request(limit, cursor), q=q or "", owner_id=owner_id or "",
-        parent_id=parent_id or "",
+        parent_id=parent_id or "", tag=tag or "",
     )  # fmt: skip
 
 
 def list_contacts_request(
-    limit: int, cursor: str | None, *, account_id: str | None, q: str | None
+    limit: int,
+    cursor: str | None,
+    *,
+    account_id: str | None,
+    q: str | None,
+    tag: str | None = None,
 ) -> pb.ListContactsRequest:
     return pb.ListContactsRequest(
-        page=page_request(limit, cursor), account_id=account_id or "", q=q or ""
-    )
+        page=page_request(limit, cursor), account_id=account_id or "", q=q or "", tag=tag or ""
+    )  # fmt: skip
 
 
 def _audit(record: Any) -> dict[str, Any]:
@@ -117,6 +131,7 @@ def _audit(record: Any) -> dict[str, Any]:
         "created_by": record.created_by or None,
         "updated_by": record.updated_by or None,
         "lead_id": record.lead_id or None,
+        "external_id": record.external_id or None,
         "hidden_fields": list(record.hidden_fields),
     }
 

@@ -15,6 +15,8 @@ from gateway.schemas.problem import Problem
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 # Answers any API route may give, whatever it does.
 COMMON_ERRORS = (429, 500, 503, 504)
+# A body that is not UTF-8 (or too deeply nested) cannot be read at all: 400.
+UNREADABLE_BODY = 400
 
 
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
@@ -44,7 +46,17 @@ def install_openapi(app: FastAPI) -> None:
                 ref_template="#/components/schemas/{model}"
             )
             components.update(components["Problem"].pop("$defs", {}))
+            _document_unreadable_bodies(schema)
             app.openapi_schema = schema
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _document_unreadable_bodies(schema: dict[str, Any]) -> None:
+    """Every operation that takes a body may answer 400 for one it cannot decode."""
+    unreadable = problem_responses(UNREADABLE_BODY)[UNREADABLE_BODY]
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            if "requestBody" in operation:
+                operation.setdefault("responses", {}).setdefault(str(UNREADABLE_BODY), unreadable)

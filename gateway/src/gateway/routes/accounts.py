@@ -37,6 +37,7 @@ async def list_accounts(
     q: Annotated[str | None, Query(max_length=200, description="In name and website")] = None,
     owner_id: UUID | None = None,
     parent_id: Annotated[UUID | None, Query(description="Direct sub-accounts of")] = None,
+    tag: Annotated[str | None, Query(max_length=50)] = None,
 ) -> AccountPage:
     request = mappers.list_accounts_request(
         limit,
@@ -44,6 +45,7 @@ async def list_accounts(
         q=q,
         owner_id=str(owner_id) if owner_id else None,
         parent_id=str(parent_id) if parent_id else None,
+        tag=tag,
     )
     return mappers.account_page(await sales.ListAccounts(request))
 

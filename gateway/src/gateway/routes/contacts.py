@@ -35,9 +35,10 @@ async def list_contacts(
     cursor: Annotated[Cursor | None, Query()] = None,
     account_id: UUID | None = None,
     q: Annotated[str | None, Query(max_length=200, description="In names and e-mail")] = None,
+    tag: Annotated[str | None, Query(max_length=50)] = None,
 ) -> ContactPage:
     account = str(account_id) if account_id else None
-    request = mappers.list_contacts_request(limit, cursor, account_id=account, q=q)
+    request = mappers.list_contacts_request(limit, cursor, account_id=account, q=q, tag=tag)
     return mappers.contact_page(await sales.ListContacts(request))
 
 

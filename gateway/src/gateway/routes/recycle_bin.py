@@ -10,14 +10,16 @@ from uuid import UUID
 
 from fastapi import APIRouter, Path, Query, Response
 
+from crm.sales.v1 import activities_pb2
 from crm.sales.v1 import sales_pb2 as pb
 from crm_common.wire import time_field
-from gateway import mappers_accounts, mappers_leads
-from gateway.deps import RequireUser, SalesStub
+from gateway import mappers_accounts, mappers_activities, mappers_leads
+from gateway.deps import ActivityStub, RequireUser, SalesStub
 from gateway.etags import etag
 from gateway.mappers import page_request
 from gateway.openapi import problem_responses
 from gateway.schemas.accounts import AccountRead, ContactRead
+from gateway.schemas.activities import ActivityRead
 from gateway.schemas.common import PAGE_LIMIT_DEFAULT, PAGE_LIMIT_MAX, Cursor
 from gateway.schemas.leads import LeadRead
 from gateway.schemas.recycle_bin import BinModule, RecycleBinItem, RecycleBinPage
@@ -89,3 +91,17 @@ async def restore_contact(record_id: RecordId, sales: SalesStub, response: Respo
     contact = mappers_accounts.contact_read(await sales.RestoreContact(request))
     response.headers["ETag"] = etag(contact.version)
     return contact
+
+
+@router.post(
+    "/activities/{id}/restore",
+    responses=RESTORE_RESPONSES,
+    summary="Restore a deleted activity (409 while the record it relates to is deleted)",
+)
+async def restore_activity(
+    record_id: RecordId, activities: ActivityStub, response: Response
+) -> ActivityRead:
+    request = activities_pb2.RestoreActivityRequest(id=str(record_id))
+    activity = mappers_activities.activity_read(await activities.RestoreActivity(request))
+    response.headers["ETag"] = etag(activity.version)
+    return activity

@@ -78,7 +78,7 @@ async def confirm_sales_order(
     "/{id}/cancel",
     dependencies=[UserIdempotency],
     responses=CHANGE,
-    summary="Cancel an order (409 once its stock is reserved)",
+    summary="Cancel an order (inventory releases its reserved stock)",
 )
 async def cancel_sales_order(
     order_id: OrderId,

@@ -17,6 +17,7 @@ from pydantic.json_schema import SkipJsonSchema
 from gateway.schemas.common import RequestBody, next_cursor_field
 
 VERSION_FIELD = Field(default=None, description="Expected version (or send If-Match); 409 if stale")
+EXTERNAL_ID = "Another system's id (<= 100 characters), unique among live records; 409 if taken"
 
 
 class Address(RequestBody):
@@ -47,6 +48,7 @@ class AccountCreate(RequestBody):
     owner_id: str | None = Field(default=None, description="Default: you (API keys must give one)")
     tags: list[str] = Field(default_factory=list)
     custom_fields: dict[str, Any] = Field(default_factory=dict)
+    external_id: str | None = Field(default=None, description=EXTERNAL_ID)
 
 
 class AccountUpdate(_NotNull):
@@ -63,6 +65,7 @@ class AccountUpdate(_NotNull):
     owner_id: str | SkipJsonSchema[None] = None
     tags: list[str] | SkipJsonSchema[None] = None
     custom_fields: dict[str, Any] | SkipJsonSchema[None] = None
+    external_id: str | SkipJsonSchema[None] = Field(default=None, description='"" clears it')
     version: Annotated[int, Field(ge=1)] | SkipJsonSchema[None] = VERSION_FIELD
 
 
@@ -106,6 +109,7 @@ class AccountRead(_Redacted):
     created_by: str | None = None
     updated_by: str | None = None
     lead_id: str | None = Field(default=None, description="The lead converted into it")
+    external_id: str | None = None
 
 
 class AccountPage(BaseModel):
@@ -123,6 +127,7 @@ class ContactCreate(RequestBody):
     owner_id: str | None = Field(default=None, description="Default: you (API keys must give one)")
     tags: list[str] = Field(default_factory=list)
     custom_fields: dict[str, Any] = Field(default_factory=dict)
+    external_id: str | None = Field(default=None, description=EXTERNAL_ID)
 
 
 class ContactUpdate(_NotNull):
@@ -135,6 +140,7 @@ class ContactUpdate(_NotNull):
     owner_id: str | SkipJsonSchema[None] = None
     tags: list[str] | SkipJsonSchema[None] = None
     custom_fields: dict[str, Any] | SkipJsonSchema[None] = None
+    external_id: str | SkipJsonSchema[None] = Field(default=None, description='"" clears it')
     version: Annotated[int, Field(ge=1)] | SkipJsonSchema[None] = VERSION_FIELD
 
 
@@ -156,6 +162,7 @@ class ContactRead(_Redacted):
     created_by: str | None = None
     updated_by: str | None = None
     lead_id: str | None = Field(default=None, description="The lead converted into it")
+    external_id: str | None = None
 
 
 class ContactPage(BaseModel):

@@ -6,7 +6,7 @@ import datetime as dt
 
 from pydantic import AwareDatetime, BaseModel, Field
 
-from gateway.schemas.common import RequestBody, next_cursor_field
+from gateway.schemas.common import INT64_MAX, RequestBody, next_cursor_field
 
 
 class ApiKeyCreate(RequestBody):
@@ -14,7 +14,9 @@ class ApiKeyCreate(RequestBody):
     profile_id: str = Field(description="The profile whose rights the key has")
     expires_at: AwareDatetime | None = Field(default=None, description="Default: never")
     daily_limit: int = Field(
-        default=0, description="API calls per UTC day for this key; 0 = only the tenant's limit"
+        default=0,
+        le=INT64_MAX,  # travels as int64
+        description="API calls per UTC day for this key; 0 = only the tenant's limit",
     )
 
 
@@ -58,5 +60,5 @@ class UsageReport(BaseModel):
 
 class UsageLimits(RequestBody):
     daily_limit: int = Field(
-        ge=0, description="API calls per UTC day for the tenant; 0 = unlimited"
+        ge=0, le=INT64_MAX, description="API calls per UTC day for the tenant; 0 = unlimited"
     )

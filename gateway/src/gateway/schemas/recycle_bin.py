@@ -10,7 +10,7 @@ from pydantic import BaseModel
 
 from gateway.schemas.common import next_cursor_field
 
-BinModule = Literal["leads", "accounts", "contacts", "deals"]
+BinModule = Literal["leads", "accounts", "contacts", "deals", "activities"]
 
 
 class RecycleBinItem(BaseModel):

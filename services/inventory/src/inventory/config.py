@@ -14,6 +14,10 @@ class InventorySettings(ServiceSettings):
     # Identity answers ResolveAccess; the answer is cached this long per principal.
     identity_addr: str = "127.0.0.1:50051"
     access_cache_seconds: float = Field(default=5.0, ge=0)
+    # How often the overdue check runs (every replica; each invoice turns overdue once).
+    invoice_overdue_poll_seconds: float = Field(default=60.0, gt=0)
+    # How often the recurring generator runs (every replica; each period is billed once).
+    recurring_poll_seconds: float = Field(default=60.0, gt=0)
 
     @property
     def database(self) -> str:

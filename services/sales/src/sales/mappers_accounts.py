@@ -58,6 +58,7 @@ def account_to_pb(account: VisibleAccount) -> pb.Account:
         billing_address=_address_to_pb(row.billing_address),
         shipping_address=_address_to_pb(row.shipping_address),
         parent_id=str(row.parent_id or ""),
+        external_id=row.external_id or "",
     )
     _hide(message, account.hidden)
     return message
@@ -69,6 +70,7 @@ def contact_to_pb(contact: VisibleContact) -> pb.Contact:
         **_audit(row),
         **{name: getattr(row, name) for name in CONTACT_TEXT},
         account_id=str(row.account_id),
+        external_id=row.external_id or "",
     )
     _hide(message, contact.hidden)
     return message
@@ -83,6 +85,8 @@ def _common_values(req: Any, text: tuple[str, ...]) -> dict[str, Any]:
         values["custom_fields"] = _custom_fields(req.custom_fields_json)
     if req.owner_id:
         values["owner_id"] = parse_uuid(req.owner_id, "owner_id")
+    if req.external_id:
+        values["external_id"] = req.external_id
     return values
 
 
@@ -133,16 +137,18 @@ def update_contact_cmd(req: pb.UpdateContactRequest) -> commands.UpdateRecord:
     return _update_cmd(req, commands.CONTACT_FIELDS)
 
 
-def account_filters(req: pb.ListAccountsRequest) -> AccountFilters:
+def account_filters(req: pb.ListAccountsRequest | pb.ExportAccountsRequest) -> AccountFilters:
     return AccountFilters(
         q=req.q.strip(),
         owner_id=parse_uuid(req.owner_id, "owner_id") if req.owner_id else None,
         parent_id=parse_uuid(req.parent_id, "parent_id") if req.parent_id else None,
+        tag=req.tag.strip(),
     )
 
 
-def contact_filters(req: pb.ListContactsRequest) -> ContactFilters:
+def contact_filters(req: pb.ListContactsRequest | pb.ExportContactsRequest) -> ContactFilters:
     return ContactFilters(
         account_id=parse_uuid(req.account_id, "account_id") if req.account_id else None,
         q=req.q.strip(),
+        tag=req.tag.strip(),
     )

@@ -132,7 +132,7 @@ def optional_uuid(value: str, field: str) -> Any:
     return parse_uuid(value, field) if value else None
 
 
-def deal_filters(req: pb.ListDealsRequest) -> DealFilters:
+def deal_filters(req: pb.ListDealsRequest | pb.ExportDealsRequest) -> DealFilters:
     return DealFilters(
         pipeline_id=optional_uuid(req.pipeline_id, "pipeline_id"),
         stage_id=optional_uuid(req.stage_id, "stage_id"),

@@ -79,9 +79,10 @@ def test_order_transitions() -> None:
     orders.check_confirmable("draft")
     with pytest.raises(FailedPrecondition):
         orders.check_confirmable("confirmed")
-    with pytest.raises(FailedPrecondition):
-        orders.check_cancellable("reserved")
+    orders.check_cancellable("reserved")  # inventory releases the reservation
     orders.check_cancellable("insufficient_stock")
+    with pytest.raises(FailedPrecondition):
+        orders.check_cancellable("cancelled")
     assert orders.follows_stock_answer("confirmed")
     assert not orders.follows_stock_answer("reserved")
     with pytest.raises(FailedPrecondition):

@@ -29,12 +29,14 @@ class AccountFilters:
     q: str = ""
     owner_id: uuid.UUID | None = None
     parent_id: uuid.UUID | None = None
+    tag: str = ""
 
 
 @dataclass(frozen=True)
 class ContactFilters:
     account_id: uuid.UUID | None = None
     q: str = ""
+    tag: str = ""
 
 
 def _search(q: str, *columns: InstrumentedAttribute[str]) -> sa.ColumnElement[bool]:
@@ -130,6 +132,8 @@ class AccountRepository:
             stmt = stmt.where(AccountRow.parent_id == filters.parent_id)
         if filters.q:
             stmt = stmt.where(_search(filters.q, AccountRow.name, AccountRow.website))
+        if filters.tag:
+            stmt = stmt.where(AccountRow.tags.contains([filters.tag]))  # @>, the GIN index
         order = (AccountRow.created_at, AccountRow.id)
         return await paginate(self.session, stmt, order, limit=limit, cursor=cursor)
 
@@ -166,5 +170,7 @@ class ContactRepository:
             stmt = stmt.where(
                 _search(filters.q, ContactRow.first_name, ContactRow.last_name, ContactRow.email)
             )
+        if filters.tag:
+            stmt = stmt.where(ContactRow.tags.contains([filters.tag]))
         order = (ContactRow.created_at, ContactRow.id)
         return await paginate(self.session, stmt, order, limit=limit, cursor=cursor)

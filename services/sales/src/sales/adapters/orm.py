@@ -88,6 +88,15 @@ class AccountRow(TenantScoped, Base):
         Index("ix_accounts_tenant_parent", "tenant_id", "parent_id"),
         Index("ix_accounts_tenant_name", "tenant_id", "name"),
         Index("ix_accounts_tags", "tags", postgresql_using="gin"),
+        # Another system's id: unique among the tenant's live accounts (a binned
+        # one may keep it; restoring it while taken is refused).
+        Index(
+            "ux_accounts_tenant_external_id",
+            "tenant_id",
+            "external_id",
+            unique=True,
+            postgresql_where=text("deleted_at IS NULL AND external_id IS NOT NULL"),
+        ),
     )
 
     name: Mapped[str] = mapped_column(String(200))
@@ -112,6 +121,7 @@ class AccountRow(TenantScoped, Base):
         JSONB, default=dict, server_default=text("'{}'::jsonb")
     )
     lead_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)  # converted from this lead
+    external_id: Mapped[str | None] = mapped_column(String(100))  # None when none
 
 
 class ContactRow(TenantScoped, Base):
@@ -122,6 +132,13 @@ class ContactRow(TenantScoped, Base):
         Index("ix_contacts_tenant_account", "tenant_id", "account_id"),
         Index("ix_contacts_tenant_email", "tenant_id", "email"),
         Index("ix_contacts_tags", "tags", postgresql_using="gin"),
+        Index(
+            "ux_contacts_tenant_external_id",
+            "tenant_id",
+            "external_id",
+            unique=True,
+            postgresql_where=text("deleted_at IS NULL AND external_id IS NOT NULL"),
+        ),
     )
 
     account_id: Mapped[uuid.UUID] = mapped_column(
@@ -140,3 +157,4 @@ class ContactRow(TenantScoped, Base):
         JSONB, default=dict, server_default=text("'{}'::jsonb")
     )
     lead_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)  # converted from this lead
+    external_id: Mapped[str | None] = mapped_column(String(100))

@@ -16,8 +16,14 @@ from sales.domain import rules
 ADDRESS_KEYS = ("street", "city", "postal_code", "region", "country")
 ADDRESS_LIMITS = {"street": 300, "city": 100, "postal_code": 20, "region": 100, "country": 100}
 ADDRESS_FIELDS = ("billing_address", "shipping_address")
-ACCOUNT_LIMITS = {"name": 200, "website": 300, "industry": 100, "phone": 64}
-CONTACT_LIMITS = {"first_name": 100, "last_name": 100, "email": 254, "phone": 64, "title": 200}
+EXTERNAL_ID_LIMIT = 100  # another system's id; stored as None when empty
+ACCOUNT_LIMITS = {
+    "name": 200, "website": 300, "industry": 100, "phone": 64, "external_id": EXTERNAL_ID_LIMIT,
+}  # fmt: skip
+CONTACT_LIMITS = {
+    "first_name": 100, "last_name": 100, "email": 254, "phone": 64, "title": 200,
+    "external_id": EXTERNAL_ID_LIMIT,
+}  # fmt: skip
 NEW_ACCOUNT_DEFAULTS: Mapping[str, Any] = MappingProxyType(
     {
         **dict.fromkeys(ACCOUNT_LIMITS, ""),
@@ -46,6 +52,8 @@ def clean(values: Mapping[str, Any], limits: Mapping[str, int]) -> dict[str, Any
             cleaned[name] = cleaned[name].strip()
     if isinstance(cleaned.get("email"), str):
         cleaned["email"] = rules.normalize_email(cleaned["email"])
+    if "external_id" in cleaned:
+        cleaned["external_id"] = cleaned["external_id"] or None  # NULLs never collide
     if isinstance(cleaned.get("tags"), list):
         cleaned["tags"] = list(dict.fromkeys(t.strip() for t in cleaned["tags"]))
     for name in ADDRESS_FIELDS:

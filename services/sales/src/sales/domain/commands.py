@@ -71,6 +71,7 @@ ACCOUNT_FIELDS = frozenset(
         "owner_id",
         "tags",
         "custom_fields",
+        "external_id",
     }
 )
 CONTACT_FIELDS = frozenset(
@@ -84,6 +85,7 @@ CONTACT_FIELDS = frozenset(
         "owner_id",
         "tags",
         "custom_fields",
+        "external_id",
     }
 )
 

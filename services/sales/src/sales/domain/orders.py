@@ -2,9 +2,10 @@
 reserved (or not) by inventory. Pure rules.
 
 ``draft -> confirmed -> reserved | insufficient_stock``; ``cancelled`` from
-draft, confirmed or insufficient_stock. A reserved order is not cancelled here:
-inventory holds stock for it and has no "release" answer yet, so cancelling would
-leave stock reserved for nothing (a later release event can open this).
+draft, confirmed, reserved or insufficient_stock. Cancelling a reserved order is
+safe: inventory consumes ``crm.sales.order.cancelled`` and releases the order's
+reservations (release movements in its ledger); a cancel that overtakes the
+confirmation makes inventory answer nothing for the order.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ ORDERS = "orders"  # the access-control module of sales orders
 DRAFT, CONFIRMED, RESERVED = "draft", "confirmed", "reserved"
 INSUFFICIENT_STOCK, CANCELLED = "insufficient_stock", "cancelled"
 STATUSES = (DRAFT, CONFIRMED, RESERVED, INSUFFICIENT_STOCK, CANCELLED)
-CANCELLABLE = (DRAFT, CONFIRMED, INSUFFICIENT_STOCK)
+CANCELLABLE = (DRAFT, CONFIRMED, RESERVED, INSUFFICIENT_STOCK)
 
 # Subjects of order events (payload SalesOrderEvent in quotes.proto).
 ORDER_CREATED = "crm.sales.order.created"
@@ -35,8 +36,6 @@ def check_confirmable(status: str) -> None:
 
 
 def check_cancellable(status: str) -> None:
-    if status == RESERVED:
-        raise FailedPrecondition("the order's stock is reserved; it cannot be cancelled here")
     if status not in CANCELLABLE:
         raise FailedPrecondition(f"the order is {status} already")
 

@@ -14,7 +14,7 @@ from crm_common.wire import parse_uuid
 from sales import mappers_activities as m
 from sales.domain.commands import DeleteRecord
 from sales.mappers import page_to_pb
-from sales.service_layer import activities
+from sales.service_layer import activities, recycle_bin
 from sales.service_layer.deps import AccessResolver, SalesDeps
 
 Context: TypeAlias = grpc.aio.ServicerContext
@@ -69,3 +69,10 @@ class ActivityServicer(activities_pb2_grpc.ActivityServiceServicer):
         cmd = DeleteRecord(parse_uuid(request.id), request.expected_version)
         await activities.delete_activity(cmd, await self._ctx(), self._deps)
         return pb.DeleteActivityResponse()
+
+    async def RestoreActivity(
+        self, request: pb.RestoreActivityRequest, context: Context
+    ) -> pb.Activity:
+        activity_id = parse_uuid(request.id)
+        restored = await recycle_bin.restore_activity(activity_id, await self._ctx(), self._deps)
+        return m.activity_to_pb(restored)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import TypeAlias
 
 import grpc
@@ -11,10 +12,10 @@ from crm.sales.v1 import deals_pb2_grpc
 from crm_common.access import AccessContext
 from crm_common.auth import require_authenticated
 from crm_common.wire import parse_uuid
+from sales import mappers_csv, mappers_pipelines
 from sales import mappers_deals as mappers
-from sales import mappers_pipelines
 from sales.mappers import page_to_pb
-from sales.service_layer import deal_board, deal_parts, deals, pipelines, recycle_bin
+from sales.service_layer import deal_board, deal_csv, deal_parts, deals, pipelines, recycle_bin
 from sales.service_layer.deps import AccessResolver, SalesDeps
 
 Context: TypeAlias = grpc.aio.ServicerContext
@@ -111,3 +112,18 @@ class DealServicer(deals_pb2_grpc.DealServiceServicer):
         query = mappers_pipelines.board_query(request)
         board = await deal_board.get_board(query, await self._ctx(), self._deps)
         return mappers_pipelines.board_to_pb(board)
+
+    # ---- CSV ----
+
+    async def ExportDeals(
+        self, request: pb.ExportDealsRequest, context: Context
+    ) -> AsyncIterator[pb.DealExportRow]:
+        filters = mappers.deal_filters(request)
+        async for row in deal_csv.export_deals(await self._ctx(), self._deps, filters):
+            yield mappers_csv.deal_row_to_pb(row)
+
+    async def ImportDeals(
+        self, request: pb.ImportDealsRequest, context: Context
+    ) -> pb.ImportDealsResponse:
+        ids = await deal_csv.import_deals(request.csv, await self._ctx(), self._deps)
+        return pb.ImportDealsResponse(ids=[str(i) for i in ids])

@@ -14,13 +14,14 @@ from crm_common.auth import require_authenticated
 from crm_common.wire import parse_uuid
 from sales import mappers, mappers_accounts, mappers_bin, mappers_conversion
 from sales.domain.commands import DeleteLead, DeleteRecord
+from sales.entrypoints.csv_servicer import SalesCsvMethods
 from sales.service_layer import accounts, conversion, lead_csv, leads, recycle_bin
 from sales.service_layer.deps import AccessResolver, SalesDeps
 
 Context: TypeAlias = grpc.aio.ServicerContext
 
 
-class SalesServicer(sales_pb2_grpc.SalesServiceServicer):
+class SalesServicer(SalesCsvMethods, sales_pb2_grpc.SalesServiceServicer):
     def __init__(self, deps: SalesDeps, access: AccessResolver) -> None:
         self._deps = deps
         self._access = access

@@ -13,6 +13,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from crm.sales.v1 import events_pb2
@@ -40,6 +41,7 @@ from sales.adapters.orm import AccountRow, ContactRow
 from sales.domain import accounts as rules
 from sales.domain import events
 from sales.domain.commands import CreateRecord, DeleteRecord, UpdateRecord
+from sales.service_layer import external_ids
 from sales.service_layer.deps import SalesDeps
 from sales.service_layer.ownership import actor, owner_for
 
@@ -70,11 +72,14 @@ async def create_account(cmd: CreateRecord, ctx: AccessContext, deps: SalesDeps)
         account = AccountRow(id=uuid.uuid4(), tenant_id=repo.tenant_id, owner_id=owner_id)
         if values.get("parent_id") is not None:
             await repo.get_referenced(values["parent_id"], "parent_id", for_share=True)
+        await external_ids.ensure_free(
+            uow.session, AccountRow, repo.tenant_id, values.get("external_id")
+        )
         _assign(account, values, ctx)
         account.created_by = account.updated_by
         uow.session.add(account)
         uow.record(account_event(events.ACCOUNT_CREATED, account, ctx))
-        await uow.commit()
+        await _commit(uow)
     return VisibleAccount(account, hidden_fields(ctx, ACCOUNTS))
 
 
@@ -111,6 +116,9 @@ async def update_account(cmd: UpdateRecord, ctx: AccessContext, deps: SalesDeps)
         if parent_id is not None and parent_id != account.parent_id:
             await repo.get_referenced(parent_id, "parent_id", for_share=True)
             rules.check_parent(account.id, await repo.ancestry(parent_id))
+        await external_ids.ensure_free(
+            uow.session, AccountRow, repo.tenant_id, changes.get("external_id"), but=account.id
+        )
         _assign(account, changes, ctx)
         uow.record(account_event(events.ACCOUNT_UPDATED, account, ctx, sorted(cmd.changes)))
         await _commit(uow)
@@ -159,11 +167,14 @@ async def create_contact(cmd: CreateRecord, ctx: AccessContext, deps: SalesDeps)
         accounts = AccountRepository(uow.session, ctx)
         await accounts.get_referenced(values["account_id"], "account_id", for_share=True)
         contact = ContactRow(id=uuid.uuid4(), tenant_id=accounts.tenant_id, owner_id=owner_id)
+        await external_ids.ensure_free(
+            uow.session, ContactRow, accounts.tenant_id, values.get("external_id")
+        )
         _assign(contact, values, ctx)
         contact.created_by = contact.updated_by
         uow.session.add(contact)
         uow.record(contact_event(events.CONTACT_CREATED, contact, ctx))
-        await uow.commit()
+        await _commit(uow)
     return VisibleContact(contact, hidden_fields(ctx, CONTACTS))
 
 
@@ -198,6 +209,9 @@ async def update_contact(cmd: UpdateRecord, ctx: AccessContext, deps: SalesDeps)
         if changes.get("account_id", contact.account_id) != contact.account_id:
             accounts = AccountRepository(uow.session, ctx)
             await accounts.get_referenced(changes["account_id"], "account_id", for_share=True)
+        await external_ids.ensure_free(
+            uow.session, ContactRow, repo.tenant_id, changes.get("external_id"), but=contact.id
+        )
         _assign(contact, changes, ctx)
         uow.record(contact_event(events.CONTACT_UPDATED, contact, ctx, sorted(cmd.changes)))
         await _commit(uow)
@@ -258,3 +272,8 @@ async def _commit(uow: UnitOfWork) -> None:
         await uow.commit()
     except StaleDataError as exc:
         raise VersionConflict("the record changed concurrently; read it again") from exc
+    except IntegrityError as exc:
+        conflict = external_ids.taken_meanwhile(exc)
+        if conflict is None:
+            raise
+        raise conflict from exc

@@ -19,7 +19,7 @@ from crm_common.pagination import Page
 from crm_common.recycle_bin import soft_delete
 from sales.adapters.account_repository import AccountRepository
 from sales.adapters.deal_repository import DealDetails, DealFilters, DealRepository
-from sales.adapters.orm_deals import DealRow, PipelineRow
+from sales.adapters.orm_deals import DealRow, PipelineRow, StageRow
 from sales.domain import deals as rules
 from sales.domain.deal_commands import CreateDeal, UpdateDeal
 from sales.domain.deals import DEALS
@@ -56,7 +56,21 @@ async def stage_new_deal(uow: UnitOfWork, ctx: AccessContext, cmd: CreateDeal) -
     _, stage = await deal_stages.resolve(
         uow.session, tenant_id, values.pop("pipeline_id", None), values.pop("stage_id", None)
     )
-    deal = DealRow(id=uuid.uuid4(), tenant_id=tenant_id, owner_id=owner_id, lead_id=cmd.lead_id)
+    return add_new_deal(uow, ctx, values, owner_id, stage, lead_id=cmd.lead_id)
+
+
+def add_new_deal(
+    uow: UnitOfWork,
+    ctx: AccessContext,
+    values: dict[str, Any],
+    owner_id: uuid.UUID,
+    stage: StageRow,
+    *,
+    lead_id: uuid.UUID | None = None,
+) -> DealRow:
+    """Add a checked new deal at ``stage`` (``values``: clean, without owner,
+    pipeline and stage), its first history row and its events (CSV import too)."""
+    deal = DealRow(id=uuid.uuid4(), tenant_id=tenant_of(ctx), owner_id=owner_id, lead_id=lead_id)
     history = deal_stages.arrive(
         deal,
         stage,

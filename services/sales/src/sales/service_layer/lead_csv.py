@@ -1,8 +1,8 @@
 """Leads as CSV: export (streamed, a keyset page at a time) and all-or-nothing import.
 
 Import validates every row first, with the same rules as a create, and reports
-every problem as ``row N: <column>`` (spreadsheet row numbers, header = row 1);
-only a file without a single error is written, in one transaction.
+every problem as ``row N: <column>`` (``csv_import``: what every sales import
+shares); only a file without a single error is written, in one transaction.
 """
 
 from __future__ import annotations
@@ -11,19 +11,27 @@ import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
-from crm_common.access import AccessContext, hidden_fields, read_only_fields, require
-from crm_common.csv_io import FILE_ROW, Column, RowError, parse_import, parse_list, parse_uuid
-from crm_common.errors import CrmError, FieldViolation, InvalidArgument
+from crm_common.access import AccessContext, hidden_fields, require
+from crm_common.csv_io import Column, RowError, parse_import, parse_list, parse_uuid
+from crm_common.db import UnitOfWork
+from crm_common.errors import CrmError, InvalidArgument
+from crm_common.pagination import Page
 from sales.adapters.orm import LeadRow
 from sales.adapters.repository import MODULE, LeadFilters, LeadRepository
 from sales.domain import events, model, rules
 from sales.metrics import LEADS_CREATED
 from sales.service_layer import leads
+from sales.service_layer.csv_import import (
+    EXPORT_BATCH,
+    MAX_IMPORT_ROWS,
+    blocked_columns,
+    keyset_batches,
+    raise_if_any,
+    row_errors,
+)
 from sales.service_layer.deps import SalesDeps
 
-EXPORT_BATCH = 200  # the largest page paginate() serves
-MAX_IMPORT_ROWS = 5000
-MAX_REPORTED_ERRORS = 100
+__all__ = ["MAX_IMPORT_ROWS", "export_leads", "import_leads"]
 
 
 def _score(text: str) -> int:
@@ -50,29 +58,14 @@ async def export_leads(
     if filters.status:
         model.check_status_name(filters.status)
     hidden = hidden_fields(ctx, MODULE)
-    cursor: str | None = None
-    while True:
-        async with deps.uow() as uow:
-            page = await LeadRepository(uow.session, ctx).page(
-                filters, limit=EXPORT_BATCH, cursor=cursor
-            )
-        for row in page.items:
-            yield leads.VisibleLead(row, [], hidden)
-        if page.next_cursor is None:
-            return
-        cursor = page.next_cursor
 
+    async def fetch(uow: UnitOfWork, cursor: str | None) -> Page[LeadRow]:
+        return await LeadRepository(uow.session, ctx).page(
+            filters, limit=EXPORT_BATCH, cursor=cursor
+        )
 
-def _field(error: RowError) -> str:
-    if error.row_number == FILE_ROW:
-        return "file"
-    return f"row {error.row_number}: {error.field}" if error.field else f"row {error.row_number}"
-
-
-def _violations(row_number: int, exc: CrmError) -> list[RowError]:
-    if isinstance(exc, InvalidArgument) and exc.violations:
-        return [RowError(row_number, v.field, v.message) for v in exc.violations]
-    return [RowError(row_number, getattr(exc, "field", None) or "", exc.message)]
+    async for row in keyset_batches(deps, fetch):
+        yield leads.VisibleLead(row, [], hidden)
 
 
 def _prepare(
@@ -84,40 +77,26 @@ def _prepare(
         cleaned = rules.clean({**rules.NEW_LEAD_DEFAULTS, **values})
         rules.validate_new(cleaned)
     except InvalidArgument as exc:
-        return None, _violations(number, exc)
+        return None, row_errors(number, exc)
     try:
         cleaned["status"] = model.check_initial_status(given.get("status") or "")
         cleaned["owner_id"] = leads.new_owner(ctx, cleaned.get("owner_id"))
     except CrmError as exc:
-        return None, _violations(number, exc)
+        return None, row_errors(number, exc)
     return cleaned, []
-
-
-def _blocked_columns(ctx: AccessContext, rows: list[dict[str, Any]]) -> list[RowError]:
-    """A column the caller may not write is refused for the whole file (header row)."""
-    present = set(rows[0]) if rows else set()
-    return [
-        RowError(1, name, "is read-only for you")
-        for name in sorted(present & read_only_fields(ctx, MODULE))
-    ]
 
 
 async def import_leads(data: bytes, ctx: AccessContext, deps: SalesDeps) -> list[uuid.UUID]:
     require(ctx, MODULE, "import")
     parsed = parse_import(data, IMPORT_COLUMNS, max_rows=MAX_IMPORT_ROWS)
-    errors = list(parsed.errors) + _blocked_columns(ctx, parsed.rows)
+    errors = list(parsed.errors) + blocked_columns(ctx, MODULE, parsed.rows)
     prepared: list[dict[str, Any]] = []
     for number, given in zip(parsed.row_numbers, parsed.rows, strict=True):
         values, row_errors = _prepare(ctx, number, given)
         errors += row_errors
         if values is not None:
             prepared.append(values)
-    if not errors and not prepared:
-        errors.append(RowError(FILE_ROW, "", "the file has no data rows"))
-    if errors:
-        errors.sort(key=lambda e: e.row_number)
-        shown = [FieldViolation(_field(e), e.message) for e in errors[:MAX_REPORTED_ERRORS]]
-        raise InvalidArgument(f"{len(errors)} problem(s) in the file; nothing was imported", shown)
+    raise_if_any(errors, len(prepared))
     return await _create_all(prepared, ctx, deps)
 
 

@@ -120,12 +120,7 @@ def order_event(
 ) -> NewEvent:
     """The lines (product, quantity) travel with it: inventory reserves from them."""
     who = (ctx.user_id or ctx.api_key_id) if ctx else ""
-    items = [
-        quotes_pb2.OrderLineItem(
-            line_id=str(line.id), product_id=str(line.product_id), quantity=plain(line.quantity)
-        )
-        for line in lines
-    ]
+    items = [order_line_item(line, order.currency) for line in lines]
     payload = quotes_pb2.SalesOrderEvent(
         order_id=str(order.id), number=order.number, quote_id=str(order.quote_id),
         account_id=str(order.account_id), deal_id=str(order.deal_id or ""),
@@ -134,3 +129,23 @@ def order_event(
         gross_total=_amount(order.gross_total, order.currency), lines=items, reason=reason,
     )  # fmt: skip
     return NewEvent(subject, str(order.tenant_id), str(order.id), payload, actor_id=who)
+
+
+def order_line_item(line: SalesOrderLineRow, currency: str) -> quotes_pb2.OrderLineItem:
+    """Product and quantity (inventory reserves them), and the priced figures an
+    invoice of the order is drafted from."""
+    taxes = [
+        quotes_pb2.OrderLineTax(
+            name=str(tax.get("name", "")), rate=str(tax.get("rate", "0")),
+            amount=str(tax.get("amount", "0")), inclusive=bool(tax.get("inclusive")),
+            compound=bool(tax.get("compound")),
+        )
+        for tax in line.taxes or []
+    ]  # fmt: skip
+    return quotes_pb2.OrderLineItem(
+        line_id=str(line.id), product_id=str(line.product_id), quantity=plain(line.quantity),
+        description=line.description, list_price=plain(line.list_price),
+        unit_price=plain(line.unit_price), discount_percent=plain(line.discount_percent),
+        net_amount=_amount(line.net_amount, currency), tax_total=_amount(line.tax_total, currency),
+        gross_total=_amount(line.gross_total, currency), taxes=taxes,
+    )  # fmt: skip

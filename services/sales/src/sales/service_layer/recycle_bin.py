@@ -1,11 +1,13 @@
-"""The recycle bin of leads, accounts and contacts: list, restore, purge.
+"""The recycle bin of leads, accounts, contacts, deals and activities: list,
+restore, purge.
 
 Listing and restoring need ``<module>:delete`` (whoever may put a record in the
 bin may take it out) and cover only records the caller could edit. A record the
 caller may not see is *not found*, exactly as a live one. Restoring after the
 retention window is refused (the purge job is about to remove it); so is a
 contact whose account is deleted, and an account whose parent is deleted (it
-would come back under a record nobody can see).
+would come back under a record nobody can see), an activity whose related record
+is deleted, and an account or contact whose external id a live one took since.
 """
 
 from __future__ import annotations
@@ -31,26 +33,32 @@ from crm_common.errors import FailedPrecondition, InvalidArgument, NotFound
 from crm_common.pagination import Page, paginate
 from crm_common.recycle_bin import RETENTION, active, in_bin, purge_expired, restore
 from sales.adapters.account_repository import ACCOUNTS, CONTACTS
+from sales.adapters.activity_repository import MODULE as ACTIVITIES
+from sales.adapters.activity_repository import ActivityRepository
 from sales.adapters.deal_repository import DealRepository
 from sales.adapters.orm import AccountRow, ContactRow, LeadRow
+from sales.adapters.orm_activities import ActivityRow
 from sales.adapters.orm_deals import DealRow
 from sales.adapters.repository import MODULE as LEADS
 from sales.adapters.repository import LeadRepository
 from sales.domain import events
 from sales.domain.deals import DEAL_RESTORED, DEALS
-from sales.service_layer import accounts, deal_events, deals, leads
+from sales.service_layer import accounts, activities, deal_events, deals, external_ids, leads
 from sales.service_layer.deps import SalesDeps
 
-BinModel = type[LeadRow] | type[AccountRow] | type[ContactRow] | type[DealRow]
+BinRow = LeadRow | AccountRow | ContactRow | DealRow | ActivityRow
+BinModel = type[LeadRow] | type[AccountRow] | type[ContactRow] | type[DealRow] | type[ActivityRow]
 MODELS: dict[str, BinModel] = {
     LEADS: LeadRow,
     ACCOUNTS: AccountRow,
     CONTACTS: ContactRow,
     DEALS: DealRow,
+    ACTIVITIES: ActivityRow,
 }
 # Contacts point at accounts (RESTRICT): they go first. Deals go before contacts
-# (their contact roles cascade) and never block an account (SET NULL).
-PURGE_ORDER: tuple[BinModel, ...] = (DealRow, ContactRow, AccountRow, LeadRow)
+# (their contact roles cascade) and never block an account (SET NULL). Nothing
+# points at activities.
+PURGE_ORDER: tuple[BinModel, ...] = (ActivityRow, DealRow, ContactRow, AccountRow, LeadRow)
 PURGE_BATCH = 500
 
 
@@ -91,7 +99,9 @@ def _uuids(values: frozenset[str]) -> set[uuid.UUID]:
     return found
 
 
-def _name(row: LeadRow | AccountRow | ContactRow | DealRow) -> str:
+def _name(row: BinRow) -> str:
+    if isinstance(row, ActivityRow):
+        return row.subject
     if isinstance(row, AccountRow | DealRow):
         return row.name
     full = " ".join(part for part in (row.first_name, row.last_name) if part)
@@ -128,7 +138,7 @@ async def list_bin(
 
 async def _take_out(
     uow: UnitOfWork, ctx: AccessContext, module: str, record_id: uuid.UUID
-) -> LeadRow | AccountRow | ContactRow | DealRow:
+) -> BinRow:
     """Lock the caller's binned record, check it may come back, and restore it."""
     model = _model(module)
     tenant_id = uuid.UUID(ctx.tenant_id)
@@ -142,7 +152,7 @@ async def _take_out(
         )
         .with_for_update()
     )
-    row: LeadRow | AccountRow | ContactRow | DealRow | None = await uow.session.scalar(stmt)
+    row: BinRow | None = await uow.session.scalar(stmt)
     if row is None:
         raise NotFound(f"no such {module} record in the recycle bin")
     require_record_edit(ctx, module, str(row.owner_id))
@@ -150,6 +160,10 @@ async def _take_out(
         await _require_live_account(uow.session, tenant_id, row.account_id, "account")
     elif isinstance(row, AccountRow) and row.parent_id is not None:
         await _require_live_account(uow.session, tenant_id, row.parent_id, "parent account")
+    elif isinstance(row, ActivityRow):
+        await _require_live_related(uow, ctx, row)
+    if isinstance(row, AccountRow | ContactRow):
+        await external_ids.ensure_restorable(uow.session, row)
     actor = uuid.UUID(ctx.user_id) if ctx.user_id else None
     return await restore(uow.session, model, tenant_id, record_id, actor)
 
@@ -165,6 +179,16 @@ async def _require_live_account(
     )
     if await session.scalar(stmt) is None:
         raise FailedPrecondition(f"the {what} is deleted; restore it first")
+
+
+async def _require_live_related(uow: UnitOfWork, ctx: AccessContext, row: ActivityRow) -> None:
+    """The related record must be live (and visible, as for a new activity)."""
+    try:
+        await ActivityRepository(uow.session, ctx).check_related(row.related_type, row.related_id)
+    except InvalidArgument:
+        raise FailedPrecondition(
+            f"the related {row.related_type} is deleted; restore it first"
+        ) from None
 
 
 async def restore_lead(
@@ -215,6 +239,17 @@ async def restore_deal(
         uow.record(deal_events.deal_changed(DEAL_RESTORED, deal, ctx))
         await uow.commit()
         return await deals.visible(DealRepository(uow.session, ctx), deal)
+
+
+async def restore_activity(
+    record_id: uuid.UUID, ctx: AccessContext, deps: SalesDeps
+) -> activities.VisibleActivity:
+    require(ctx, ACTIVITIES, "delete")
+    async with deps.uow() as uow:
+        activity = await _take_out(uow, ctx, ACTIVITIES, record_id)
+        assert isinstance(activity, ActivityRow)
+        await uow.commit()
+    return activities.VisibleActivity(activity, hidden_fields(ctx, ACTIVITIES))
 
 
 async def purge_all(
