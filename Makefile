@@ -9,7 +9,7 @@ PACKAGES := libs/proto libs/common libs/devstack services/identity services/sale
 PROTO_FILES := $(shell find proto -name '*.proto')
 PROTO_OUT := libs/proto/src
 
-.PHONY: help venv proto install run test test-unit test-integration lint fmt lock clean images
+.PHONY: help venv proto install run test test-unit test-integration test-faults bench lint fmt lock clean images
 
 help:
 	@echo "make run    start the whole platform on this machine (http://127.0.0.1:8080)"
@@ -52,6 +52,15 @@ test-unit: install
 
 test-integration: install
 	$(BIN)/python -m pytest -q tests/integration
+
+# Fault injection on a stack of its own (also part of `make test`, which collects tests/).
+test-faults: install
+	$(BIN)/python -m pytest -q tests/faults
+
+# Load test on a private stack (never part of `make test`): bench/results/<date>.{json,md}.
+# Knobs: CRM_BENCH_* (bench/settings.py); CRM_BENCH_PROFILE=1 adds py-spy profiles.
+bench: install
+	$(BIN)/python -m bench.run
 
 lint: install
 	$(BIN)/ruff check .

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from crm_common.errors import FieldViolation
 from gateway.problem import ProblemError
-from gateway.schemas.common import INT32_MAX
+from gateway.schemas.wire import INT32_MAX
 
 
 def etag(version: int) -> str:

@@ -49,7 +49,7 @@ class LeadQuery:
         }
 
 
-def lead_query(
+async def lead_query(  # async: no thread-pool hop (see gateway.deps)
     *,
     status: LeadStatus | None = None,
     owner_id: UUID | None = None,

@@ -6,7 +6,8 @@ import datetime as dt
 
 from pydantic import AwareDatetime, BaseModel, Field
 
-from gateway.schemas.common import INT64_MAX, RequestBody, next_cursor_field
+from gateway.schemas.common import RequestBody, next_cursor_field
+from gateway.schemas.wire import INT64_MAX
 
 
 class ApiKeyCreate(RequestBody):

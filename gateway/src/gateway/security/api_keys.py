@@ -82,7 +82,7 @@ class ApiKeyState:
     tenant_limits: TtlCache[int] = field(default_factory=lambda: TtlCache(LIMIT_CACHE_SECONDS))
 
 
-def get_api_key_state(request: Request) -> ApiKeyState:
+async def get_api_key_state(request: Request) -> ApiKeyState:  # async: see gateway.deps
     state: ApiKeyState | None = getattr(request.app.state, "api_key_state", None)
     if state is None:
         state = request.app.state.api_key_state = ApiKeyState()

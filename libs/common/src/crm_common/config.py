@@ -49,6 +49,14 @@ class CommonSettings(BaseSettings):
     # Outbox relay and consumers
     outbox_poll_seconds: float = Field(default=0.5, gt=0)
     consumer_max_deliveries: int = Field(default=5, ge=1)
+    # How long JetStream waits for an ack before redelivering (also a handler's time
+    # limit): a consumer that died mid-event sees the event again after this long.
+    consumer_ack_wait_seconds: float = Field(default=30.0, gt=0)
+    # Fault injection for tests/faults only, off by default and ignored in production:
+    # "before_commit" or "before_ack" makes every consumer pause there this long, so a
+    # test can kill the process at a known point of handling an event.
+    fault_consumer_pause_at: Literal["", "before_commit", "before_ack"] = ""
+    fault_consumer_pause_seconds: float = Field(default=0.0, ge=0)
 
     def check_secrets(self) -> None:
         """Fail loudly when a development secret is used outside development."""

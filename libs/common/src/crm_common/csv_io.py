@@ -235,7 +235,11 @@ def parse_import(
     (rows before it are still returned; a caller should not import partially)."""
     result = ImportResult()
     try:
-        records = _records(_decode(data))
+        text = _decode(data)
+        if "\x00" in text:  # binary, not text; PostgreSQL could not store it anyway
+            result.errors.append(RowError(FILE_ROW, "", "the file contains NUL characters"))
+            return result
+        records = _records(text)
         first = next(records, None)
         if first is None:
             result.errors.append(RowError(FILE_ROW, "", "the file is empty"))

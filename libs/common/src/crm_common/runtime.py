@@ -28,7 +28,7 @@ from crm_common.auth import current_principal
 from crm_common.config import CommonSettings
 from crm_common.db import UnitOfWork, create_engine, session_factory
 from crm_common.errors import PermissionDenied
-from crm_common.events.consumer import EventConsumer, Handler
+from crm_common.events.consumer import EventConsumer, FaultPause, Handler
 from crm_common.events.envelope import NewEvent
 from crm_common.events.relay import OutboxRelay
 from crm_common.events.streams import connect_nats, ensure_streams
@@ -212,7 +212,9 @@ def _make_server(settings: CommonSettings, runtime: Runtime, parts: ServiceParts
         internal_secret=settings.internal_secret.get_secret_value(),
         host=settings.grpc_host,
         port=settings.grpc_port,
-        readiness_checks=[database_ready, runtime.nats.connected],
+        # Not NATS: its outage must not take every replica out of its Service (the
+        # outbox keeps the events meanwhile); tests/faults/test_fault_nats_burst.py.
+        readiness_checks=[database_ready],
         on_denied=runtime.record_denied,
     )
 
@@ -229,10 +231,19 @@ def _start_background(
             runtime.uow,
             runtime.nats.js,
             max_deliveries=settings.consumer_max_deliveries,
+            ack_wait=settings.consumer_ack_wait_seconds,
+            fault_pause=_fault_pause(settings),
         )
         loops.append(consumer.run(stop))
     loops += [job(stop) for job in parts.jobs]
     return [asyncio.create_task(_logged(loop)) for loop in loops]
+
+
+def _fault_pause(settings: CommonSettings) -> FaultPause | None:
+    """The tests/faults hook (see CommonSettings); never in production."""
+    if not settings.fault_consumer_pause_at or settings.env == "production":
+        return None
+    return FaultPause(settings.fault_consumer_pause_at, settings.fault_consumer_pause_seconds)
 
 
 async def _logged(loop: Awaitable[None]) -> None:

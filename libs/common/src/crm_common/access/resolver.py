@@ -13,11 +13,15 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import grpc
+
 from crm.identity.v1 import access_pb2
+from crm_common import errors
 from crm_common.access.context import AccessContext
 from crm_common.access.wire import from_pb
 from crm_common.auth import Principal
 from crm_common.events.envelope import parse_envelope
+from crm_common.grpc.errors import read_failure
 
 log = logging.getLogger(__name__)
 
@@ -40,11 +44,22 @@ class CachedAccessResolver:
         hit = self._cache.get(key)
         if hit is not None and now - hit[0] < self._ttl:
             return hit[1]
-        ctx = from_pb(await self._fetch())
+        ctx = from_pb(await self._fetch_for_caller())
         if len(self._cache) >= self._max:
             self._cache.clear()  # bounded memory; a burst of misses is cheap
         self._cache[key] = (now, ctx)
         return ctx
+
+    async def _fetch_for_caller(self) -> access_pb2.AccessContext:
+        try:
+            return await self._fetch()
+        except grpc.RpcError as exc:
+            # Identity no longer accepts the principal (an API key revoked or expired
+            # since the gateway cached it): the caller's 401, not this service's 500.
+            failure = read_failure(exc)
+            if failure.code == grpc.StatusCode.UNAUTHENTICATED:
+                raise errors.Unauthenticated(failure.message) from exc
+            raise
 
     async def on_access_changed(self, msg: Any) -> None:
         """NATS callback for ``crm.identity.access.changed``: forget the tenant's contexts

@@ -14,6 +14,7 @@ import logging
 import time
 import uuid
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 from google.protobuf.message import DecodeError
 from nats.aio.msg import Msg
@@ -38,6 +39,16 @@ Handler = Callable[[UnitOfWork, events_pb2.Envelope], Awaitable[None]]
 JetStreamGetter = Callable[[], JetStreamContext]
 
 
+@dataclass(frozen=True)
+class FaultPause:
+    """Fault injection for tests/faults: stop at ``stage`` ("before_commit" or
+    "before_ack") for ``seconds``, after logging it, so a test can kill the process
+    at a known point of handling an event."""
+
+    stage: str
+    seconds: float
+
+
 class EventConsumer:
     def __init__(
         self,
@@ -55,6 +66,7 @@ class EventConsumer:
         fetch_timeout: float = 2.0,
         max_backoff: float = 5.0,
         stream: str = EVENTS_STREAM,
+        fault_pause: FaultPause | None = None,
     ) -> None:
         if "." in name or not subjects:
             raise ValueError("consumer name must be one subject token; subjects must be given")
@@ -71,21 +83,30 @@ class EventConsumer:
         self._fetch_timeout = fetch_timeout
         self._max_backoff = max_backoff
         self._stream = stream
+        self._fault_pause = fault_pause
         self._sub: JetStreamContext.PullSubscription | None = None
 
     async def run(self, stop_event: asyncio.Event) -> None:
         """Consume until ``stop_event`` is set; NATS or database outages are logged and
         retried with bounded backoff, never raised."""
         log.info("consumer %s started on %s", self.name, self._subjects)
-        failures = 0
+        failures, started = 0, False
         try:
             while not stop_event.is_set():
                 try:
                     await self.process_batch(self._fetch_timeout)
-                    failures = 0
+                    failures, started = 0, True
                 except Exception as exc:
                     failures += 1
-                    log.warning("consumer %s: %s: %s", self.name, type(exc).__name__, exc)
+                    # At start-up the NATS link is still connecting: expected, not a warning.
+                    waiting = not started and isinstance(exc, ConnectionError)
+                    log.log(
+                        logging.INFO if waiting else logging.WARNING,
+                        "consumer %s: %s: %s",
+                        self.name,
+                        type(exc).__name__,
+                        exc,
+                    )
                     await self._drop_subscription()  # re-created (idempotently) next time
                     delay = backoff_delay(failures, base=0.2, cap=self._max_backoff)
                     await sleep_unless_stopped(stop_event, delay)
@@ -174,6 +195,8 @@ class EventConsumer:
                 span.record_exception(exc)
                 span.set_status(Status(StatusCode.ERROR, type(exc).__name__))
                 return await self._on_failure(msg, exc)
+            if handled:
+                await self._pause_for_fault_test("before_ack", event_id)
             await msg.ack()  # after the commit: a lost ack only causes a duplicate
             return "handled" if handled else "duplicate"
 
@@ -184,8 +207,19 @@ class EventConsumer:
             if not await claim_event(uow.session, self.name, event_id, subject):
                 return False  # handled before; leaving the block rolls back nothing
             await self._handler(uow, envelope)
+            await self._pause_for_fault_test("before_commit", event_id)
             await uow.commit()
         return True
+
+    async def _pause_for_fault_test(self, stage: str, event_id: uuid.UUID) -> None:
+        pause = self._fault_pause
+        if pause is None or pause.stage != stage:
+            return
+        log.warning(
+            "fault injection: consumer %s paused %s of event %s for %.1fs",
+            self.name, stage, event_id, pause.seconds,
+        )  # fmt: skip
+        await asyncio.sleep(pause.seconds)
 
     async def _on_failure(self, msg: Msg, exc: Exception) -> str:
         delivered = msg.metadata.num_delivered

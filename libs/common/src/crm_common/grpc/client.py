@@ -101,6 +101,10 @@ def create_channel(
         ("grpc.enable_retries", 1),
         ("grpc.keepalive_time_ms", 30_000),
         ("grpc.keepalive_timeout_ms", 10_000),
+        # A peer that was down is tried again within seconds, not after gRPC's
+        # default backoff of up to two minutes: callers recover soon after it does.
+        ("grpc.initial_reconnect_backoff_ms", 500),
+        ("grpc.max_reconnect_backoff_ms", 5_000),
     ]
     interceptors = [
         *aio_client_interceptors(),

@@ -18,12 +18,15 @@ from grpc_status import rpc_status
 from crm_common import errors
 from crm_common.auth import decode_principal, reset_current_principal, set_current_principal
 from crm_common.grpc.errors import internal_status, to_status
+from crm_common.grpc.nul_check import refuse_nul_characters
+from crm_common.grpc.outages import is_outage
 from crm_common.logging import bind_request, unbind
 from crm_common.metrics import GRPC_DURATION, GRPC_REQUESTS
 
 log = logging.getLogger("crm.grpc")
 
 REQUEST_ID_HEADER = "x-request-id"
+UNAVAILABLE = "a dependency is unavailable; retry later"
 _CODE_BY_VALUE = {code.value[0]: code for code in grpc.StatusCode}
 
 
@@ -66,6 +69,7 @@ class ServerInterceptor(grpc.aio.ServerInterceptor):
     def _wrap_unary(self, behavior: Callable[..., Any], method: str) -> Callable[..., Any]:
         async def wrapper(request: Any, context: grpc.aio.ServicerContext) -> Any:
             async with self._call(method, context):
+                refuse_nul_characters(request)
                 return await behavior(request, context)
 
         return wrapper
@@ -73,6 +77,7 @@ class ServerInterceptor(grpc.aio.ServerInterceptor):
     def _wrap_stream(self, behavior: Callable[..., Any], method: str) -> Callable[..., Any]:
         async def wrapper(request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
             async with self._call(method, context):
+                refuse_nul_characters(request)
                 async for item in behavior(request, context):
                     yield item
 
@@ -98,9 +103,13 @@ class ServerInterceptor(grpc.aio.ServerInterceptor):
         except grpc.aio.AbortError:
             outcome.code = grpc.StatusCode.UNKNOWN  # the servicer aborted on its own
             raise
-        except Exception:
-            log.exception("unhandled error in %s", method)
-            await _abort(context, internal_status(), outcome)
+        except Exception as exc:
+            if is_outage(exc):  # a dependency is down: the caller may retry (503)
+                log.warning("%s failed, a dependency is unavailable: %r", method, exc)
+                await _abort(context, to_status(errors.Unavailable(UNAVAILABLE)), outcome)
+            else:
+                log.exception("unhandled error in %s", method)
+                await _abort(context, internal_status(), outcome)
         finally:
             if principal_token is not None:
                 reset_current_principal(principal_token)

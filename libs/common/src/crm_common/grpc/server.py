@@ -2,8 +2,9 @@
 
 Registers the service's servicers plus the standard health service and server
 reflection, installs the interceptors (OpenTelemetry, then ours), and keeps the
-health status honest: service "" reports readiness (own database and NATS,
-never peers), service "liveness" is SERVING while the process runs.
+health status honest: service "" reports readiness (the checks it is given: the
+runtime passes its own database, never NATS or peers), service "liveness" is
+SERVING while the process runs.
 """
 
 from __future__ import annotations
