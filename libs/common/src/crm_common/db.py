@@ -74,6 +74,9 @@ def create_engine(url: str, *, pool_size: int = 10, max_overflow: int = 10) -> A
         max_overflow=max_overflow,
         pool_pre_ping=True,
         pool_recycle=1800,
+        # A failed statement's error text leaves out its bound values: they are
+        # customers' data (names, e-mails) and must not reach the logs.
+        hide_parameters=True,
     )
 
 
