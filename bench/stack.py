@@ -1,4 +1,4 @@
-"""The benchmark's own platform: data stores, identity, sales, inventory and the
+"""The benchmark's own platform: data stores, identity, sales, inventory, notifications and the
 gateway on free 127.0.0.1 ports, with fresh databases. Everything started here is
 stopped here, by PID (``ManagedProcess`` signals its own process group only)."""
 
@@ -20,7 +20,7 @@ from crm_devstack.testing import ManagedProcess, unique_name
 
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-SERVICES = ("identity", "sales", "inventory")
+SERVICES = ("identity", "sales", "inventory", "notifications")
 READY_TIMEOUT_SECONDS = 90.0
 UNLIMITED = "100000000"  # rate limits out of the way: the bench measures the work, not 429s
 

@@ -36,6 +36,7 @@ MINIMAL_EXTERNAL: dict[str, Any] = {
             "identity": "postgresql+asyncpg://u:p@pg.db:5432/crm_identity",
             "sales": "postgresql+asyncpg://u:p@pg.db:5432/crm_sales",
             "inventory": "postgresql+asyncpg://u:p@pg.db:5432/crm_inventory",
+            "notifications": "postgresql+asyncpg://u:p@pg.db:5432/crm_notifications",
         },
     },
 }

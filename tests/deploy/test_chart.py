@@ -55,12 +55,13 @@ def test_values_files_render_the_expected_workloads(
     default: Rendered, production: Rendered, more_services: Rendered
 ) -> None:
     assert default.names("Deployment") == {
-        "crm-gateway", "crm-identity", "crm-sales", "crm-inventory", "crm-redis",
+        "crm-gateway", "crm-identity", "crm-sales", "crm-inventory", "crm-notifications",
+        "crm-redis",
     }  # fmt: skip
     assert default.names("StatefulSet") == {"crm-nats", "crm-postgresql"}
     # production: no bundled stores, no chart-made Secret
     assert production.names("Deployment") == {
-        "crm-gateway", "crm-identity", "crm-sales", "crm-inventory",
+        "crm-gateway", "crm-identity", "crm-sales", "crm-inventory", "crm-notifications",
     }  # fmt: skip
     assert production.kind("StatefulSet") == []
     assert production.kind("Secret") == []
@@ -337,7 +338,9 @@ def test_prometheus_operator_objects_only_when_the_api_exists(default: Rendered)
     assert default.kind("PrometheusRule") == []
     forced = render({"monitoring": {"forceCRDs": True}})
     monitors = {m["metadata"]["name"]: m for m in forced.kind("ServiceMonitor")}
-    assert set(monitors) == {"crm-gateway", "crm-identity", "crm-sales", "crm-inventory"}
+    assert set(monitors) == {
+        "crm-gateway", "crm-identity", "crm-sales", "crm-inventory", "crm-notifications",
+    }  # fmt: skip
     assert monitors["crm-identity"]["spec"]["endpoints"][0]["port"] == "metrics"
     assert monitors["crm-gateway"]["spec"]["endpoints"][0]["port"] == "http"
     (rule,) = forced.kind("PrometheusRule")

@@ -19,6 +19,7 @@ DOCKERFILES = {
     "crm-identity": ROOT / "services" / "identity" / "Dockerfile",
     "crm-sales": ROOT / "services" / "sales" / "Dockerfile",
     "crm-inventory": ROOT / "services" / "inventory" / "Dockerfile",
+    "crm-notifications": ROOT / "services" / "notifications" / "Dockerfile",
 }
 
 

@@ -166,5 +166,15 @@ def test_only_the_gateway_and_sales_call_inventory(default: Rendered) -> None:
     )
 
 
+def test_notifications_is_called_by_the_gateway_and_calls_sales(default: Rendered) -> None:
+    policies = default.kind("NetworkPolicy")
+    p = pods(default)
+    notifications = p["notifications"]
+    assert allowed(policies, p["gateway"], notifications, 50054)
+    assert not allowed(policies, p["sales"], notifications, 50054)
+    assert allowed(policies, notifications, p["sales"], 50052)  # is the record visible
+    assert not allowed(policies, notifications, p["identity"], 50051)
+
+
 def test_network_policies_can_be_switched_off() -> None:
     assert render({"networkPolicy": {"enabled": False}}).kind("NetworkPolicy") == []

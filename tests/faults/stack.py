@@ -1,5 +1,5 @@
 """The platform as real processes on the fault tests' own stores: identity, sales,
-inventory and the gateway, each on a fixed free port so that a killed process
+inventory, notifications and the gateway, each on a fixed free port so that a killed process
 comes back where its callers expect it."""
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from tests.faults.infra import FaultInfra
 BIN = Path(sys.executable).parent
 PLATFORM_TOKEN = "faults-platform-token"
 INTERNAL_SECRET = "faults-internal-secret"
-SERVICES = ("identity", "sales", "inventory")
+SERVICES = ("identity", "sales", "inventory", "notifications")
 READY_SECONDS = 60.0
 STOP_GRACE_SECONDS = 5.0
 # Short enough that a consumer killed before its ack sees the event again within
@@ -86,6 +86,7 @@ class FaultStack:
             "CRM_IDENTITY_ADDR": f"{LOCALHOST}:{self.ports['identity']}",
             "CRM_SALES_ADDR": f"{LOCALHOST}:{self.ports['sales']}",
             "CRM_INVENTORY_ADDR": f"{LOCALHOST}:{self.ports['inventory']}",
+            "CRM_NOTIFICATIONS_ADDR": f"{LOCALHOST}:{self.ports['notifications']}",
         }
         if name == "gateway":
             return {**common, **_gateway_env(self.ports["gateway"])}

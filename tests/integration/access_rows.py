@@ -11,6 +11,7 @@ from tests.integration import (
     access_matrix_deals,
     access_matrix_forecasts,
     access_matrix_inventory,
+    access_matrix_notifications,
     access_matrix_purchasing,
     access_matrix_quotes,
     access_matrix_sales_csv,
@@ -29,5 +30,6 @@ ALL_ROWS = [
     *access_matrix_stock.ROWS,
     *access_matrix_billing.ROWS,
     *access_matrix_purchasing.ROWS,
+    *access_matrix_notifications.ROWS,
 ]
 PUBLIC = access_matrix.PUBLIC

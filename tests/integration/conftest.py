@@ -39,6 +39,8 @@ class Stack:
     sales: ManagedProcess | None = None
     inventory_port: int = 0
     inventory: ManagedProcess | None = None
+    notifications_port: int = 0
+    notifications: ManagedProcess | None = None
 
 
 def _common_env(infra: Infra) -> dict[str, str]:
@@ -63,6 +65,9 @@ def stack(infra: Infra) -> Iterator[Stack]:
     inventory_db_name = unique_name("it_inventory")
     inventory_db_url = asyncio.run(create_database(infra.database_url, inventory_db_name))
     inventory_port = free_port()
+    notifications_db_name = unique_name("it_notifications")
+    notifications_db_url = asyncio.run(create_database(infra.database_url, notifications_db_name))
+    notifications_port = free_port()
     identity_port, sales_port, gateway_port = free_port(), free_port(), free_port()
     identity = ManagedProcess(
         "identity",
@@ -110,6 +115,20 @@ def stack(infra: Infra) -> Iterator[Stack]:
         log_path=log_dir / "inventory.log",
         echo=False,
     ).start()
+    notifications = ManagedProcess(
+        "notifications",
+        [str(BIN / "crm-notifications")],
+        env={
+            **_common_env(infra),
+            "CRM_SERVICE_NAME": "notifications",
+            "CRM_NOTIFICATIONS_DATABASE_URL": notifications_db_url,
+            "CRM_MIGRATE_ON_START": "true",
+            "CRM_GRPC_PORT": str(notifications_port),
+            "CRM_SALES_ADDR": f"{LOCALHOST}:{sales_port}",  # may the caller see the record
+        },
+        log_path=log_dir / "notifications.log",
+        echo=False,
+    ).start()
     gateway = ManagedProcess(
         "gateway",
         [str(BIN / "crm-gateway")],
@@ -120,6 +139,7 @@ def stack(infra: Infra) -> Iterator[Stack]:
             "CRM_IDENTITY_ADDR": f"{LOCALHOST}:{identity_port}",
             "CRM_SALES_ADDR": f"{LOCALHOST}:{sales_port}",
             "CRM_INVENTORY_ADDR": f"{LOCALHOST}:{inventory_port}",
+            "CRM_NOTIFICATIONS_ADDR": f"{LOCALHOST}:{notifications_port}",
             "CRM_PLATFORM_TOKEN": PLATFORM_TOKEN,
             "CRM_RATE_LIMIT_PRINCIPAL_PER_MINUTE": str(PRINCIPAL_LIMIT_PER_MINUTE),
             "CRM_RATE_LIMIT_TENANT_PER_MINUTE": "100000",
@@ -133,6 +153,7 @@ def stack(infra: Infra) -> Iterator[Stack]:
         identity.wait_grpc_ready(identity_port, timeout=60)
         sales.wait_grpc_ready(sales_port, timeout=60)
         inventory.wait_grpc_ready(inventory_port, timeout=60)
+        notifications.wait_grpc_ready(notifications_port, timeout=60)
         gateway.start()
         gateway.wait_http_ready(f"http://{LOCALHOST}:{gateway_port}/readyz", timeout=60)
         yield Stack(
@@ -147,15 +168,19 @@ def stack(infra: Infra) -> Iterator[Stack]:
             sales,
             inventory_port,
             inventory,
+            notifications_port,
+            notifications,
         )
     finally:
         gateway.stop()
+        notifications.stop()
         inventory.stop()
         sales.stop()
         identity.stop()
         asyncio.run(drop_database(infra.database_url, db_name))
         asyncio.run(drop_database(infra.database_url, sales_db_name))
         asyncio.run(drop_database(infra.database_url, inventory_db_name))
+        asyncio.run(drop_database(infra.database_url, notifications_db_name))
 
 
 @pytest.fixture(scope="session")

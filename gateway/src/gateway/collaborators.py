@@ -22,6 +22,7 @@ from crm.inventory.v1 import (
     stock_pb2_grpc,
     subscriptions_pb2_grpc,
 )
+from crm.notifications.v1 import notifications_pb2_grpc
 from crm.sales.v1 import (
     activities_pb2_grpc,
     assignment_pb2_grpc,
@@ -96,6 +97,9 @@ SALES_IDEMPOTENT_METHODS = (
         for m in ("GetQuote", "ListQuotes", "GetSalesOrder", "ListSalesOrders")
     ),
 )
+
+NOTIFICATIONS_SERVICE = "crm.notifications.v1.NotificationService"
+NOTIFICATIONS_IDEMPOTENT_METHODS = ("ListFollows", "ListNotifications")
 
 INVENTORY_SERVICE = "crm.inventory.v1.InventoryService"
 INVENTORY_IDEMPOTENT_METHODS = (
@@ -172,6 +176,7 @@ class Collaborators:
     billing: Any = None  # BillingServiceStub (invoices, payments), on the inventory channel
     stock: Any = None  # StockServiceStub (warehouses, stock, deliveries), inventory channel
     subscriptions: Any = None  # SubscriptionServiceStub (+ recurring invoices), inventory
+    notifications: Any = None  # NotificationServiceStub, on its own channel
     # Health stubs of the other services, by name: readiness waits for all of them.
     peer_health: dict[str, Any] = field(default_factory=dict)
     clock: Callable[[], float] = time.time  # wall clock for rate-limit windows
@@ -215,6 +220,13 @@ def build_collaborators(settings: GatewaySettings) -> Collaborators:
         idempotent_methods=INVENTORY_IDEMPOTENT_METHODS,
         default_deadline=settings.upstream_deadline_seconds,
     )
+    notifications_channel = create_channel(
+        settings.notifications_addr,
+        service=NOTIFICATIONS_SERVICE,
+        internal_secret=settings.internal_secret.get_secret_value(),
+        idempotent_methods=NOTIFICATIONS_IDEMPOTENT_METHODS,
+        default_deadline=settings.upstream_deadline_seconds,
+    )
     return Collaborators(
         identity=identity,
         health=health_pb2_grpc.HealthStub(channel),
@@ -233,9 +245,17 @@ def build_collaborators(settings: GatewaySettings) -> Collaborators:
         billing=billing_pb2_grpc.BillingServiceStub(inventory_channel),
         stock=stock_pb2_grpc.StockServiceStub(inventory_channel),
         subscriptions=subscriptions_pb2_grpc.SubscriptionServiceStub(inventory_channel),
+        notifications=notifications_pb2_grpc.NotificationServiceStub(notifications_channel),
         peer_health={
             "sales": health_pb2_grpc.HealthStub(sales_channel),
             "inventory": health_pb2_grpc.HealthStub(inventory_channel),
+            "notifications": health_pb2_grpc.HealthStub(notifications_channel),
         },
-        closers=[channel.close, sales_channel.close, inventory_channel.close, redis.aclose],
+        closers=[
+            channel.close,
+            sales_channel.close,
+            inventory_channel.close,
+            notifications_channel.close,
+            redis.aclose,
+        ],
     )

@@ -20,6 +20,11 @@ class GatewaySettings(CommonSettings):
     identity_addr: str = "127.0.0.1:50051"
     sales_addr: str = "127.0.0.1:50052"
     inventory_addr: str = "127.0.0.1:50053"
+    notifications_addr: str = "127.0.0.1:50054"
+    # Live notifications (SSE): a comment line this often keeps proxies from closing
+    # an idle stream; a stream ends after the max age and the browser reconnects.
+    notifications_heartbeat_seconds: float = Field(default=15.0, gt=0)
+    notifications_stream_max_seconds: float = Field(default=3600.0, gt=0)
 
     # Operators creating tenants present this in ``X-Platform-Token``.
     platform_token: SecretStr = SecretStr(DEV_PLATFORM_TOKEN)

@@ -25,6 +25,7 @@ from crm.inventory.v1.inventory_pb2_grpc import InventoryServiceStub
 from crm.inventory.v1.purchasing_pb2_grpc import PurchasingServiceStub
 from crm.inventory.v1.stock_pb2_grpc import StockServiceStub
 from crm.inventory.v1.subscriptions_pb2_grpc import SubscriptionServiceStub
+from crm.notifications.v1.notifications_pb2_grpc import NotificationServiceStub
 from crm.sales.v1.activities_pb2_grpc import ActivityServiceStub
 from crm.sales.v1.assignment_pb2_grpc import AssignmentRuleServiceStub
 from crm.sales.v1.deals_pb2_grpc import DealServiceStub
@@ -146,12 +147,17 @@ async def get_subscriptions(collaborators: CollaboratorsDep) -> Any:
     return collaborators.subscriptions
 
 
+async def get_notifications(collaborators: CollaboratorsDep) -> Any:
+    return collaborators.notifications
+
+
 AccessStub = Annotated[AccessServiceStub, Depends(get_access)]
 InventoryStub = Annotated[InventoryServiceStub, Depends(get_inventory)]
 PurchasingStub = Annotated[PurchasingServiceStub, Depends(get_purchasing)]
 BillingStub = Annotated[BillingServiceStub, Depends(get_billing)]
 StockStub = Annotated[StockServiceStub, Depends(get_stock)]
 SubscriptionStub = Annotated[SubscriptionServiceStub, Depends(get_subscriptions)]
+NotificationStub = Annotated[NotificationServiceStub, Depends(get_notifications)]
 SalesStub = Annotated[SalesServiceStub, Depends(get_sales)]
 ForecastStub = Annotated[ForecastServiceStub, Depends(get_forecasts)]
 QuoteStub = Annotated[QuoteServiceStub, Depends(get_quotes)]

@@ -70,6 +70,9 @@ class ProblemError(Exception):
         self.extra = dict(extra or {})
 
 
+UNAVAILABLE_RETRY_SECONDS = 2
+
+
 def problem_from_rpc(failure: RpcFailure) -> ProblemError:
     status = http_status_for(failure.code)
     headers: dict[str, str] = {}
@@ -77,6 +80,10 @@ def problem_from_rpc(failure: RpcFailure) -> ProblemError:
         headers["WWW-Authenticate"] = "Bearer"
     if status == 429 and failure.retry_after_seconds:
         headers["Retry-After"] = str(failure.retry_after_seconds)
+    if status == 503:
+        # A dependency is down or restarting: tell clients when to try again
+        # rather than leave each to guess (the fault tests see recovery in seconds).
+        headers["Retry-After"] = str(failure.retry_after_seconds or UNAVAILABLE_RETRY_SECONDS)
     # Upstream 5xx messages may carry internals; clients get a fixed sentence.
     detail = _UPSTREAM_5XX_DETAIL.get(status, failure.message) if status >= 500 else failure.message
     return ProblemError(status, detail, errors=failure.violations, headers=headers)

@@ -98,5 +98,6 @@ async def test_lifespan_builds_and_closes_real_clients() -> None:
         async with httpx.AsyncClient(transport=transport, base_url="http://gw") as client:
             ready = await client.get("/readyz")
             assert ready.status_code == 503
-            assert set(ready.json()["checks"]) == {"redis", "identity", "sales", "inventory"}
+            checks = set(ready.json()["checks"])
+            assert checks == {"redis", "identity", "sales", "inventory", "notifications"}
     assert app.state.collaborators is None

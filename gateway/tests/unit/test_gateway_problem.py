@@ -52,6 +52,8 @@ async def test_upstream_failure_becomes_a_problem(
         assert "upstream says no" not in body["detail"]
     else:
         assert body["detail"] == "upstream says no"
+    # A 503 says when to come back; nothing else invents a retry time.
+    assert ("Retry-After" in response.headers) == (status == 503)
 
 
 async def test_field_violations_are_listed(

@@ -19,6 +19,7 @@ from gateway.routes import (
     credit_notes,
     deals,
     delivery_notes,
+    follows,
     forecasts,
     groups,
     installment_plans,
@@ -26,6 +27,7 @@ from gateway.routes import (
     lead_conversion,
     leads,
     me,
+    notifications,
     payments,
     pipelines,
     price_books,
@@ -103,6 +105,8 @@ def api_router() -> APIRouter:
         stock,
         delivery_notes,
         assets,
+        follows,
+        notifications,
     ):
         router.include_router(module.router)
     return router

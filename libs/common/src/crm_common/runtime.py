@@ -132,6 +132,7 @@ class Subscription:
     name: str  # durable consumer name, unique per service and purpose
     subjects: list[str]
     handler: Handler
+    from_now: bool = False  # on first start, skip the events already in the stream
 
 
 Job = Callable[[asyncio.Event], Awaitable[None]]
@@ -233,6 +234,7 @@ def _start_background(
             max_deliveries=settings.consumer_max_deliveries,
             ack_wait=settings.consumer_ack_wait_seconds,
             fault_pause=_fault_pause(settings),
+            from_now=sub.from_now,
         )
         loops.append(consumer.run(stop))
     loops += [job(stop) for job in parts.jobs]

@@ -259,3 +259,19 @@ async def _equal(actual: float, expected: float) -> bool:
 
 async def _dlq_has(js: JetStreamContext, messages: int) -> bool:
     return (await js.stream_info(DLQ_STREAM)).state.messages == messages
+
+
+async def test_a_from_now_consumer_skips_what_came_before(
+    sessions: Sessions, js: JetStreamContext
+) -> None:
+    handler = Recorder()
+    old_id, old = envelope_bytes()
+    await js.publish(SUBJECT, old, headers={"Nats-Msg-Id": old_id})
+    consumer = make_consumer(sessions, js, handler, from_now=True)
+    await consumer.process_batch(timeout=0.2)  # creates the durable consumer
+    new_id, new = envelope_bytes()
+    await js.publish(SUBJECT, new, headers={"Nats-Msg-Id": new_id})
+
+    await drain(consumer, lambda: _equal(consumed(consumer, "handled"), 1))
+
+    assert handler.calls == [new_id]

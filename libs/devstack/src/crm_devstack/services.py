@@ -52,6 +52,9 @@ SERVICES: list[ServiceSpec] = [
     ServiceSpec(name="identity", command=("crm-identity",), grpc_port=50051, metrics_port=9101),
     ServiceSpec(name="sales", command=("crm-sales",), grpc_port=50052, metrics_port=9102),
     ServiceSpec(name="inventory", command=("crm-inventory",), grpc_port=50053, metrics_port=9103),
+    ServiceSpec(
+        name="notifications", command=("crm-notifications",), grpc_port=50054, metrics_port=9104
+    ),
 ]
 
 GATEWAY = ServiceSpec(name="gateway", command=("crm-gateway",), http_port=8080)

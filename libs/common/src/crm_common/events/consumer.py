@@ -67,6 +67,7 @@ class EventConsumer:
         max_backoff: float = 5.0,
         stream: str = EVENTS_STREAM,
         fault_pause: FaultPause | None = None,
+        from_now: bool = False,
     ) -> None:
         if "." in name or not subjects:
             raise ValueError("consumer name must be one subject token; subjects must be given")
@@ -84,6 +85,9 @@ class EventConsumer:
         self._max_backoff = max_backoff
         self._stream = stream
         self._fault_pause = fault_pause
+        # A new durable consumer starts at the stream's oldest event, unless it only
+        # cares about what happens from now on (notifications: no alerts for history).
+        self._deliver_policy = api.DeliverPolicy.NEW if from_now else api.DeliverPolicy.ALL
         self._sub: JetStreamContext.PullSubscription | None = None
 
     async def run(self, stop_event: asyncio.Event) -> None:
@@ -141,7 +145,7 @@ class EventConsumer:
                 name=self.name,
                 durable_name=self.name,
                 filter_subjects=self._subjects,
-                deliver_policy=api.DeliverPolicy.ALL,
+                deliver_policy=self._deliver_policy,
                 ack_policy=api.AckPolicy.EXPLICIT,
                 ack_wait=self._ack_wait,
                 max_deliver=-1,

@@ -1,0 +1,56 @@
+"""The only wiring of the notifications service."""
+
+from __future__ import annotations
+
+import asyncio
+
+import grpc
+
+from crm.notifications.v1 import notifications_pb2, notifications_pb2_grpc
+from crm_common.grpc.server import Registration
+from crm_common.runtime import Job, Runtime, ServiceParts, Subscription
+from notifications.adapters.sales import SalesRecords, sales_channel
+from notifications.config import NotificationsSettings
+from notifications.entrypoints.grpc_server import NotificationServicer
+from notifications.service_layer import events
+from notifications.service_layer.deps import NotificationsDeps, RecordCheck
+from notifications.service_layer.live import LiveHub
+
+SERVICE_NAME = notifications_pb2.DESCRIPTOR.services_by_name["NotificationService"].full_name
+
+
+def registrations(
+    deps: NotificationsDeps, visible: RecordCheck, hub: LiveHub
+) -> list[Registration]:
+    servicer = NotificationServicer(deps, visible, hub)
+    return [
+        Registration(
+            SERVICE_NAME,
+            lambda server: notifications_pb2_grpc.add_NotificationServiceServicer_to_server(
+                servicer, server
+            ),
+        )
+    ]
+
+
+def _close_at_stop(channel: grpc.aio.Channel) -> Job:
+    async def job(stop: asyncio.Event) -> None:
+        await stop.wait()
+        await channel.close()
+
+    return job
+
+
+def build(settings: NotificationsSettings, runtime: Runtime) -> ServiceParts:
+    sales = sales_channel(settings.sales_addr, settings.internal_secret.get_secret_value())
+    deps = NotificationsDeps(uow=runtime.uow)
+    hub = LiveHub()
+    runtime.nats.listen(events.CREATED, hub.on_created)
+    return ServiceParts(
+        registrations=registrations(deps, SalesRecords(sales).visible, hub),
+        jobs=[_close_at_stop(sales)],
+        # From now: a first deploy must not turn the stream's history into alerts.
+        subscriptions=[
+            Subscription(events.CONSUMER, events.SUBJECTS, events.handle, from_now=True)
+        ],
+    )
