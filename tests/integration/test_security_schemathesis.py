@@ -43,6 +43,8 @@ REP_EXAMPLES = 3
 EXCLUDED = {
     ("POST", "/api/v1/auth/logout"),  # revokes the very session the run calls with
     ("POST", "/api/v1/platform/signing-keys/rotate"),  # swaps the keys every token needs
+    # An SSE stream answers for as long as the client stays (test_notifications.py reads it).
+    ("GET", "/api/v1/notifications/stream"),
     ("PUT", "/api/v1/usage/limits"),  # a daily limit of 1 answers 429 until midnight
 }
 

@@ -57,7 +57,16 @@ class GrpcServer:
                 aio_server_interceptor(),
                 ServerInterceptor(service, internal_secret, on_denied),
             ],
-            options=[("grpc.so_reuseport", 0), ("grpc.max_receive_message_length", 8 << 20)],
+            options=[
+                ("grpc.so_reuseport", 0),
+                ("grpc.max_receive_message_length", 8 << 20),
+                # Our clients ping every 30 s (crm_common.grpc.client) to keep long
+                # calls such as the notification stream alive; gRPC's default lets a
+                # server answer that with GOAWAY "too many pings" (UNAVAILABLE).
+                ("grpc.keepalive_permit_without_calls", 1),
+                ("grpc.http2.min_ping_interval_without_data_ms", 10_000),
+                ("grpc.http2.max_ping_strikes", 0),
+            ],
         )
         for registration in registrations:
             registration.add(self._server)
