@@ -95,76 +95,30 @@ async def get_redis(collaborators: CollaboratorsDep) -> Redis:
 IdentityStub = Annotated[IdentityServiceStub, Depends(get_identity)]
 
 
-async def get_access(collaborators: CollaboratorsDep) -> Any:
-    return collaborators.access
+def _stub(name: str) -> Callable[[Collaborators], Awaitable[Any]]:
+    """The dependency answering ``collaborators.<name>`` (async: no thread-pool hop)."""
+
+    async def stub(collaborators: CollaboratorsDep) -> Any:
+        return getattr(collaborators, name)
+
+    stub.__name__ = f"get_{name}"
+    return stub
 
 
-async def get_api_keys(collaborators: CollaboratorsDep) -> Any:
-    return collaborators.api_keys
-
-
-async def get_sales(collaborators: CollaboratorsDep) -> Any:
-    return collaborators.sales
-
-
-async def get_forecasts(collaborators: CollaboratorsDep) -> Any:
-    return collaborators.forecasts
-
-
-async def get_deals(collaborators: CollaboratorsDep) -> Any:
-    return collaborators.deals
-
-
-async def get_activities(collaborators: CollaboratorsDep) -> Any:
-    return collaborators.activities
-
-
-async def get_assignment_rules(collaborators: CollaboratorsDep) -> Any:
-    return collaborators.assignment_rules
-
-
-async def get_inventory(collaborators: CollaboratorsDep) -> Any:
-    return collaborators.inventory
-
-
-async def get_quotes(collaborators: CollaboratorsDep) -> Any:
-    return collaborators.quotes
-
-
-async def get_purchasing(collaborators: CollaboratorsDep) -> Any:
-    return collaborators.purchasing
-
-
-async def get_billing(collaborators: CollaboratorsDep) -> Any:
-    return collaborators.billing
-
-
-async def get_stock(collaborators: CollaboratorsDep) -> Any:
-    return collaborators.stock
-
-
-async def get_subscriptions(collaborators: CollaboratorsDep) -> Any:
-    return collaborators.subscriptions
-
-
-async def get_notifications(collaborators: CollaboratorsDep) -> Any:
-    return collaborators.notifications
-
-
-AccessStub = Annotated[AccessServiceStub, Depends(get_access)]
-InventoryStub = Annotated[InventoryServiceStub, Depends(get_inventory)]
-PurchasingStub = Annotated[PurchasingServiceStub, Depends(get_purchasing)]
-BillingStub = Annotated[BillingServiceStub, Depends(get_billing)]
-StockStub = Annotated[StockServiceStub, Depends(get_stock)]
-SubscriptionStub = Annotated[SubscriptionServiceStub, Depends(get_subscriptions)]
-NotificationStub = Annotated[NotificationServiceStub, Depends(get_notifications)]
-SalesStub = Annotated[SalesServiceStub, Depends(get_sales)]
-ForecastStub = Annotated[ForecastServiceStub, Depends(get_forecasts)]
-QuoteStub = Annotated[QuoteServiceStub, Depends(get_quotes)]
-DealStub = Annotated[DealServiceStub, Depends(get_deals)]
-ActivityStub = Annotated[ActivityServiceStub, Depends(get_activities)]
-AssignmentRuleStub = Annotated[AssignmentRuleServiceStub, Depends(get_assignment_rules)]
-ApiKeyStub = Annotated[ApiKeyServiceStub, Depends(get_api_keys)]
+AccessStub = Annotated[AccessServiceStub, Depends(_stub("access"))]
+InventoryStub = Annotated[InventoryServiceStub, Depends(_stub("inventory"))]
+PurchasingStub = Annotated[PurchasingServiceStub, Depends(_stub("purchasing"))]
+BillingStub = Annotated[BillingServiceStub, Depends(_stub("billing"))]
+StockStub = Annotated[StockServiceStub, Depends(_stub("stock"))]
+SubscriptionStub = Annotated[SubscriptionServiceStub, Depends(_stub("subscriptions"))]
+NotificationStub = Annotated[NotificationServiceStub, Depends(_stub("notifications"))]
+SalesStub = Annotated[SalesServiceStub, Depends(_stub("sales"))]
+ForecastStub = Annotated[ForecastServiceStub, Depends(_stub("forecasts"))]
+QuoteStub = Annotated[QuoteServiceStub, Depends(_stub("quotes"))]
+DealStub = Annotated[DealServiceStub, Depends(_stub("deals"))]
+ActivityStub = Annotated[ActivityServiceStub, Depends(_stub("activities"))]
+AssignmentRuleStub = Annotated[AssignmentRuleServiceStub, Depends(_stub("assignment_rules"))]
+ApiKeyStub = Annotated[ApiKeyServiceStub, Depends(_stub("api_keys"))]
 RedisDep = Annotated[Redis, Depends(get_redis)]
 
 
