@@ -16,6 +16,10 @@ from tests.integration import (
     access_matrix_quotes,
     access_matrix_sales_csv,
     access_matrix_stock,
+    access_matrix_support_cases,
+    access_matrix_support_field,
+    access_matrix_support_knowledge,
+    access_matrix_support_sla,
 )
 
 ALL_ROWS = [
@@ -31,5 +35,9 @@ ALL_ROWS = [
     *access_matrix_billing.ROWS,
     *access_matrix_purchasing.ROWS,
     *access_matrix_notifications.ROWS,
+    *access_matrix_support_sla.ROWS,
+    *access_matrix_support_cases.ROWS,
+    *access_matrix_support_field.ROWS,
+    *access_matrix_support_knowledge.ROWS,
 ]
 PUBLIC = access_matrix.PUBLIC

@@ -41,6 +41,8 @@ class Stack:
     inventory: ManagedProcess | None = None
     notifications_port: int = 0
     notifications: ManagedProcess | None = None
+    support_port: int = 0
+    support: ManagedProcess | None = None
 
 
 def _common_env(infra: Infra) -> dict[str, str]:
@@ -54,81 +56,61 @@ def _common_env(infra: Infra) -> dict[str, str]:
     }
 
 
+# Each service's own settings beyond the common ones; "{name}" is a peer's address.
+SERVICE_ENV: dict[str, dict[str, str]] = {
+    "identity": {
+        "CRM_LOGIN_MAX_FAILURES": "5",
+        "CRM_SIGNING_KEY_ACTIVATION_SECONDS": "2",
+        "CRM_SIGNING_KEY_CACHE_SECONDS": "1",
+    },
+    "sales": {
+        "CRM_IDENTITY_ADDR": "{identity}",
+        "CRM_INVENTORY_ADDR": "{inventory}",  # quote pricing
+    },
+    "inventory": {
+        "CRM_IDENTITY_ADDR": "{identity}",
+        "CRM_RECURRING_POLL_SECONDS": "0.5",  # subscriptions bill within a test's poll
+    },
+    "notifications": {"CRM_SALES_ADDR": "{sales}"},  # may the caller see the record
+    "support": {
+        "CRM_IDENTITY_ADDR": "{identity}",
+        "CRM_SLA_POLL_SECONDS": "0.5",  # warnings and breaches within a test's poll
+    },
+}
+
+
+def _service(
+    infra: Infra, log_dir: Path, name: str, db_url: str, ports: dict[str, int]
+) -> ManagedProcess:
+    addrs = {peer: f"{LOCALHOST}:{port}" for peer, port in ports.items()}
+    return ManagedProcess(
+        name,
+        [str(BIN / f"crm-{name}")],
+        env={
+            **_common_env(infra),
+            "CRM_SERVICE_NAME": name,
+            f"CRM_{name.upper()}_DATABASE_URL": db_url,
+            "CRM_MIGRATE_ON_START": "true",
+            "CRM_GRPC_PORT": str(ports[name]),
+            **{key: value.format(**addrs) for key, value in SERVICE_ENV[name].items()},
+        },
+        log_path=log_dir / f"{name}.log",
+        echo=False,
+    ).start()
+
+
 @pytest.fixture(scope="session")
 def stack(infra: Infra) -> Iterator[Stack]:
     log_dir = REPO / ".data" / "test-logs"
     log_dir.mkdir(parents=True, exist_ok=True)
-    db_name = unique_name("it_identity")
-    db_url = asyncio.run(create_database(infra.database_url, db_name))
-    sales_db_name = unique_name("it_sales")
-    sales_db_url = asyncio.run(create_database(infra.database_url, sales_db_name))
-    inventory_db_name = unique_name("it_inventory")
-    inventory_db_url = asyncio.run(create_database(infra.database_url, inventory_db_name))
-    inventory_port = free_port()
-    notifications_db_name = unique_name("it_notifications")
-    notifications_db_url = asyncio.run(create_database(infra.database_url, notifications_db_name))
-    notifications_port = free_port()
-    identity_port, sales_port, gateway_port = free_port(), free_port(), free_port()
-    identity = ManagedProcess(
-        "identity",
-        [str(BIN / "crm-identity")],
-        env={
-            **_common_env(infra),
-            "CRM_SERVICE_NAME": "identity",
-            "CRM_IDENTITY_DATABASE_URL": db_url,
-            "CRM_MIGRATE_ON_START": "true",
-            "CRM_GRPC_PORT": str(identity_port),
-            "CRM_LOGIN_MAX_FAILURES": "5",
-            "CRM_SIGNING_KEY_ACTIVATION_SECONDS": "2",
-            "CRM_SIGNING_KEY_CACHE_SECONDS": "1",
-        },
-        log_path=log_dir / "identity.log",
-        echo=False,
-    ).start()
-    sales = ManagedProcess(
-        "sales",
-        [str(BIN / "crm-sales")],
-        env={
-            **_common_env(infra),
-            "CRM_SERVICE_NAME": "sales",
-            "CRM_SALES_DATABASE_URL": sales_db_url,
-            "CRM_MIGRATE_ON_START": "true",
-            "CRM_GRPC_PORT": str(sales_port),
-            "CRM_IDENTITY_ADDR": f"{LOCALHOST}:{identity_port}",
-            "CRM_INVENTORY_ADDR": f"{LOCALHOST}:{inventory_port}",  # quote pricing
-        },
-        log_path=log_dir / "sales.log",
-        echo=False,
-    ).start()
-    inventory = ManagedProcess(
-        "inventory",
-        [str(BIN / "crm-inventory")],
-        env={
-            **_common_env(infra),
-            "CRM_SERVICE_NAME": "inventory",
-            "CRM_INVENTORY_DATABASE_URL": inventory_db_url,
-            "CRM_MIGRATE_ON_START": "true",
-            "CRM_RECURRING_POLL_SECONDS": "0.5",  # subscriptions bill within a test's poll
-            "CRM_GRPC_PORT": str(inventory_port),
-            "CRM_IDENTITY_ADDR": f"{LOCALHOST}:{identity_port}",
-        },
-        log_path=log_dir / "inventory.log",
-        echo=False,
-    ).start()
-    notifications = ManagedProcess(
-        "notifications",
-        [str(BIN / "crm-notifications")],
-        env={
-            **_common_env(infra),
-            "CRM_SERVICE_NAME": "notifications",
-            "CRM_NOTIFICATIONS_DATABASE_URL": notifications_db_url,
-            "CRM_MIGRATE_ON_START": "true",
-            "CRM_GRPC_PORT": str(notifications_port),
-            "CRM_SALES_ADDR": f"{LOCALHOST}:{sales_port}",  # may the caller see the record
-        },
-        log_path=log_dir / "notifications.log",
-        echo=False,
-    ).start()
+    db_names = {name: unique_name(f"it_{name}") for name in SERVICE_ENV}
+    db_urls = {
+        name: asyncio.run(create_database(infra.database_url, db_name))
+        for name, db_name in db_names.items()
+    }
+    ports = {name: free_port() for name in SERVICE_ENV}
+    gateway_port = free_port()
+    services = {name: _service(infra, log_dir, name, db_urls[name], ports) for name in SERVICE_ENV}
     gateway = ManagedProcess(
         "gateway",
         [str(BIN / "crm-gateway")],
@@ -136,10 +118,7 @@ def stack(infra: Infra) -> Iterator[Stack]:
             **_common_env(infra),
             "CRM_SERVICE_NAME": "gateway",
             "CRM_GATEWAY_PORT": str(gateway_port),
-            "CRM_IDENTITY_ADDR": f"{LOCALHOST}:{identity_port}",
-            "CRM_SALES_ADDR": f"{LOCALHOST}:{sales_port}",
-            "CRM_INVENTORY_ADDR": f"{LOCALHOST}:{inventory_port}",
-            "CRM_NOTIFICATIONS_ADDR": f"{LOCALHOST}:{notifications_port}",
+            **{f"CRM_{name.upper()}_ADDR": f"{LOCALHOST}:{port}" for name, port in ports.items()},
             "CRM_PLATFORM_TOKEN": PLATFORM_TOKEN,
             "CRM_RATE_LIMIT_PRINCIPAL_PER_MINUTE": str(PRINCIPAL_LIMIT_PER_MINUTE),
             "CRM_RATE_LIMIT_TENANT_PER_MINUTE": "100000",
@@ -150,37 +129,33 @@ def stack(infra: Infra) -> Iterator[Stack]:
         echo=False,
     )
     try:
-        identity.wait_grpc_ready(identity_port, timeout=60)
-        sales.wait_grpc_ready(sales_port, timeout=60)
-        inventory.wait_grpc_ready(inventory_port, timeout=60)
-        notifications.wait_grpc_ready(notifications_port, timeout=60)
+        for name, process in services.items():
+            process.wait_grpc_ready(ports[name], timeout=60)
         gateway.start()
         gateway.wait_http_ready(f"http://{LOCALHOST}:{gateway_port}/readyz", timeout=60)
         yield Stack(
             infra,
             f"http://{LOCALHOST}:{gateway_port}",
-            identity_port,
-            db_url,
-            identity,
+            ports["identity"],
+            db_urls["identity"],
+            services["identity"],
             gateway,
             log_dir,
-            sales_port,
-            sales,
-            inventory_port,
-            inventory,
-            notifications_port,
-            notifications,
+            ports["sales"],
+            services["sales"],
+            ports["inventory"],
+            services["inventory"],
+            ports["notifications"],
+            services["notifications"],
+            ports["support"],
+            services["support"],
         )
     finally:
         gateway.stop()
-        notifications.stop()
-        inventory.stop()
-        sales.stop()
-        identity.stop()
-        asyncio.run(drop_database(infra.database_url, db_name))
-        asyncio.run(drop_database(infra.database_url, sales_db_name))
-        asyncio.run(drop_database(infra.database_url, inventory_db_name))
-        asyncio.run(drop_database(infra.database_url, notifications_db_name))
+        for process in reversed(services.values()):
+            process.stop()
+        for db_name in db_names.values():
+            asyncio.run(drop_database(infra.database_url, db_name))
 
 
 @pytest.fixture(scope="session")

@@ -31,6 +31,13 @@ from crm.sales.v1 import (
     quotes_pb2_grpc,
     sales_pb2_grpc,
 )
+from crm.support.v1 import (
+    cases_pb2_grpc,
+    field_service_pb2_grpc,
+    insights_pb2_grpc,
+    knowledge_pb2_grpc,
+    sla_pb2_grpc,
+)
 from crm_common.grpc.client import create_channel
 from gateway.config import GatewaySettings
 from gateway.security.jwks import JwksCache, identity_jwks_fetcher
@@ -100,6 +107,10 @@ SALES_IDEMPOTENT_METHODS = (
 
 NOTIFICATIONS_SERVICE = "crm.notifications.v1.NotificationService"
 NOTIFICATIONS_IDEMPOTENT_METHODS = ("ListFollows", "ListNotifications")
+
+SUPPORT_SERVICE = "crm.support.v1.CaseService"
+# Read-only RPCs of support's services ("Service/Method"; bare names are CaseService's).
+SUPPORT_IDEMPOTENT_METHODS: tuple[str, ...] = ()
 
 INVENTORY_SERVICE = "crm.inventory.v1.InventoryService"
 INVENTORY_IDEMPOTENT_METHODS = (
@@ -177,6 +188,11 @@ class Collaborators:
     stock: Any = None  # StockServiceStub (warehouses, stock, deliveries), inventory channel
     subscriptions: Any = None  # SubscriptionServiceStub (+ recurring invoices), inventory
     notifications: Any = None  # NotificationServiceStub, on its own channel
+    cases: Any = None  # CaseServiceStub (cases, comments), on the support channel
+    sla: Any = None  # SlaServiceStub (business hours, SLA policies), support channel
+    field_service: Any = None  # FieldServiceStub (contracts, work orders, timelogs), support
+    knowledge: Any = None  # KnowledgeServiceStub (FAQ articles), support channel
+    insights: Any = None  # InsightsServiceStub (help-desk insights), support channel
     # Health stubs of the other services, by name: readiness waits for all of them.
     peer_health: dict[str, Any] = field(default_factory=dict)
     clock: Callable[[], float] = time.time  # wall clock for rate-limit windows
@@ -227,6 +243,13 @@ def build_collaborators(settings: GatewaySettings) -> Collaborators:
         idempotent_methods=NOTIFICATIONS_IDEMPOTENT_METHODS,
         default_deadline=settings.upstream_deadline_seconds,
     )
+    support_channel = create_channel(
+        settings.support_addr,
+        service=SUPPORT_SERVICE,
+        internal_secret=settings.internal_secret.get_secret_value(),
+        idempotent_methods=SUPPORT_IDEMPOTENT_METHODS,
+        default_deadline=settings.upstream_deadline_seconds,
+    )
     return Collaborators(
         identity=identity,
         health=health_pb2_grpc.HealthStub(channel),
@@ -246,16 +269,23 @@ def build_collaborators(settings: GatewaySettings) -> Collaborators:
         stock=stock_pb2_grpc.StockServiceStub(inventory_channel),
         subscriptions=subscriptions_pb2_grpc.SubscriptionServiceStub(inventory_channel),
         notifications=notifications_pb2_grpc.NotificationServiceStub(notifications_channel),
+        cases=cases_pb2_grpc.CaseServiceStub(support_channel),
+        sla=sla_pb2_grpc.SlaServiceStub(support_channel),
+        field_service=field_service_pb2_grpc.FieldServiceStub(support_channel),
+        knowledge=knowledge_pb2_grpc.KnowledgeServiceStub(support_channel),
+        insights=insights_pb2_grpc.InsightsServiceStub(support_channel),
         peer_health={
             "sales": health_pb2_grpc.HealthStub(sales_channel),
             "inventory": health_pb2_grpc.HealthStub(inventory_channel),
             "notifications": health_pb2_grpc.HealthStub(notifications_channel),
+            "support": health_pb2_grpc.HealthStub(support_channel),
         },
         closers=[
             channel.close,
             sales_channel.close,
             inventory_channel.close,
             notifications_channel.close,
+            support_channel.close,
             redis.aclose,
         ],
     )

@@ -32,6 +32,11 @@ from crm.sales.v1.deals_pb2_grpc import DealServiceStub
 from crm.sales.v1.forecasts_pb2_grpc import ForecastServiceStub
 from crm.sales.v1.quotes_pb2_grpc import QuoteServiceStub
 from crm.sales.v1.sales_pb2_grpc import SalesServiceStub
+from crm.support.v1.cases_pb2_grpc import CaseServiceStub
+from crm.support.v1.field_service_pb2_grpc import FieldServiceStub
+from crm.support.v1.insights_pb2_grpc import InsightsServiceStub
+from crm.support.v1.knowledge_pb2_grpc import KnowledgeServiceStub
+from crm.support.v1.sla_pb2_grpc import SlaServiceStub
 from crm_common.auth import ANONYMOUS, Principal, set_current_principal
 from crm_common.logging import bind_request, request_id_var
 from gateway.collaborators import Collaborators
@@ -112,6 +117,11 @@ BillingStub = Annotated[BillingServiceStub, Depends(_stub("billing"))]
 StockStub = Annotated[StockServiceStub, Depends(_stub("stock"))]
 SubscriptionStub = Annotated[SubscriptionServiceStub, Depends(_stub("subscriptions"))]
 NotificationStub = Annotated[NotificationServiceStub, Depends(_stub("notifications"))]
+CaseStub = Annotated[CaseServiceStub, Depends(_stub("cases"))]
+SlaStub = Annotated[SlaServiceStub, Depends(_stub("sla"))]
+FieldServiceDep = Annotated[FieldServiceStub, Depends(_stub("field_service"))]
+KnowledgeStub = Annotated[KnowledgeServiceStub, Depends(_stub("knowledge"))]
+InsightsStub = Annotated[InsightsServiceStub, Depends(_stub("insights"))]
 SalesStub = Annotated[SalesServiceStub, Depends(_stub("sales"))]
 ForecastStub = Annotated[ForecastServiceStub, Depends(_stub("forecasts"))]
 QuoteStub = Annotated[QuoteServiceStub, Depends(_stub("quotes"))]

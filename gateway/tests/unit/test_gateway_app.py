@@ -99,5 +99,5 @@ async def test_lifespan_builds_and_closes_real_clients() -> None:
             ready = await client.get("/readyz")
             assert ready.status_code == 503
             checks = set(ready.json()["checks"])
-            assert checks == {"redis", "identity", "sales", "inventory", "notifications"}
+            assert checks == {"redis", "identity", "sales", "inventory", "notifications", "support"}
     assert app.state.collaborators is None

@@ -19,12 +19,12 @@ from crm.sales.v1 import (
     sales_pb2,
     sales_pb2_grpc,
 )
+from crm_common.access.groups import IdentityGroups
 from crm_common.access.identity import access_resolver, identity_channel
 from crm_common.access.resolver import ACCESS_CHANGED_SUBJECT
 from crm_common.db import UnitOfWork
 from crm_common.grpc.server import Registration
 from crm_common.runtime import Job, Runtime, ServiceParts, Subscription
-from sales.adapters.group_directory import IdentityGroups
 from sales.adapters.inventory_client import InventoryPrices, inventory_channel
 from sales.adapters.org_chart import IdentityOrgChart
 from sales.config import SalesSettings

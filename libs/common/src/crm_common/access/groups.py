@@ -1,5 +1,5 @@
-"""Identity's groups and users as assignment rules need them, asked with the
-caller's principal (the client interceptor forwards it in metadata)."""
+"""Identity's groups and users as assignment rules need them (sales deals, support
+cases), asked with the caller's principal (the client interceptor forwards it)."""
 
 from __future__ import annotations
 

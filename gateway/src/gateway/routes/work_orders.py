@@ -1,0 +1,9 @@
+"""Work orders (the support service decides access, module work_orders)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from gateway.deps import RequireUser
+
+router = APIRouter(prefix="/work-orders", tags=["field service"], dependencies=[RequireUser])

@@ -1,0 +1,1 @@
+"""Support: cases, SLA on business hours, service contracts, field service, knowledge base."""

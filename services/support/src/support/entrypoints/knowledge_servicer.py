@@ -1,0 +1,12 @@
+"""KnowledgeService servicer: who is calling, call a handler, map."""
+
+from __future__ import annotations
+
+from crm.support.v1 import knowledge_pb2_grpc
+from support.service_layer.deps import AccessResolver, SupportDeps
+
+
+class KnowledgeServicer(knowledge_pb2_grpc.KnowledgeServiceServicer):
+    def __init__(self, deps: SupportDeps, access: AccessResolver) -> None:
+        self._deps = deps
+        self._access = access

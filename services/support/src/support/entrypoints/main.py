@@ -1,0 +1,19 @@
+"""``crm-support [serve|migrate]``: run the service, or apply its migrations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from crm_common.service_main import service_main
+from support import bootstrap
+from support.config import SupportSettings
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def main() -> None:
+    service_main("crm-support", SupportSettings, bootstrap.build, MIGRATIONS)
+
+
+if __name__ == "__main__":
+    main()

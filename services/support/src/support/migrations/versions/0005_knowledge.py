@@ -1,0 +1,19 @@
+"""support: knowledge base articles and categories
+
+Revision ID: 0005
+Revises: 0004
+Create Date: 2026-11-25 10:40:00.000000
+"""
+
+revision = '0005'
+down_revision = '0004'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass

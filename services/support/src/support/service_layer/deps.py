@@ -1,0 +1,28 @@
+"""What support's handlers need, built once by bootstrap.py."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from crm_common.access import AccessContext
+from crm_common.auth import Principal
+from crm_common.db import UnitOfWork
+from support.config import SupportSettings
+
+
+class AccessResolver(Protocol):
+    """What the caller may do (identity's ResolveAccess, cached). The entrypoint
+    resolves it; handlers take the resulting AccessContext."""
+
+    async def resolve(self, principal: Principal) -> AccessContext: ...
+
+
+@dataclass
+class SupportDeps:
+    settings: SupportSettings
+    uow: Callable[[], UnitOfWork]
+    # identity's AccessServiceStub: ResolveGroupUsers (assignment, escalation
+    # groups) and GetOrgChart (the owner's manager); idempotent, retried.
+    identity_access: Any = None

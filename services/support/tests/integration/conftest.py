@@ -1,0 +1,47 @@
+"""Support' service layer against real PostgreSQL (migrated) and NATS."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest_asyncio
+from nats.js import JetStreamContext
+
+from crm_common.db import UnitOfWork, create_engine, session_factory
+from crm_common.events.streams import connect_nats, ensure_streams
+from crm_common.migrations import upgrade
+from crm_devstack.infra import Infra
+from crm_devstack.postgres import create_database, drop_database
+from crm_devstack.testing import unique_name
+from support.config import SupportSettings
+from support.entrypoints.main import MIGRATIONS
+from support.service_layer.deps import SupportDeps
+
+
+@pytest_asyncio.fixture(scope="session")
+async def support_db(infra: Infra) -> AsyncIterator[str]:
+    name = unique_name("test_support")
+    url = await create_database(infra.database_url, name)
+    await asyncio.to_thread(upgrade, url, Path(MIGRATIONS))
+    yield url
+    await drop_database(infra.database_url, name)
+
+
+@pytest_asyncio.fixture(scope="session")
+async def support_deps(support_db: str) -> AsyncIterator[SupportDeps]:
+    engine = create_engine(support_db, pool_size=10, max_overflow=10)
+    sessions = session_factory(engine)
+    yield SupportDeps(
+        settings=SupportSettings(), uow=lambda: UnitOfWork(sessions, source="support")
+    )
+    await engine.dispose()
+
+
+@pytest_asyncio.fixture(scope="session")
+async def support_js(infra: Infra) -> AsyncIterator[JetStreamContext]:
+    client = await connect_nats(infra.nats_url, name="support-service-tests")
+    await ensure_streams(client.jetstream())
+    yield client.jetstream()
+    await client.close()
