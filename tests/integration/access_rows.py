@@ -20,6 +20,7 @@ from tests.integration import (
     access_matrix_support_field,
     access_matrix_support_knowledge,
     access_matrix_support_sla,
+    access_matrix_webhooks,
 )
 
 ALL_ROWS = [
@@ -39,5 +40,6 @@ ALL_ROWS = [
     *access_matrix_support_cases.ROWS,
     *access_matrix_support_field.ROWS,
     *access_matrix_support_knowledge.ROWS,
+    *access_matrix_webhooks.ROWS,
 ]
 PUBLIC = access_matrix.PUBLIC

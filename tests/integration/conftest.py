@@ -8,7 +8,7 @@ import asyncio
 import os
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -43,6 +43,8 @@ class Stack:
     notifications: ManagedProcess | None = None
     support_port: int = 0
     support: ManagedProcess | None = None
+    # Every service's database (a test may start a second replica on one).
+    db_urls: dict[str, str] = field(default_factory=dict)
 
 
 def _common_env(infra: Infra) -> dict[str, str]:
@@ -149,6 +151,7 @@ def stack(infra: Infra) -> Iterator[Stack]:
             services["notifications"],
             ports["support"],
             services["support"],
+            db_urls,
         )
     finally:
         gateway.stop()

@@ -22,7 +22,7 @@ from crm.inventory.v1 import (
     stock_pb2_grpc,
     subscriptions_pb2_grpc,
 )
-from crm.notifications.v1 import notifications_pb2_grpc
+from crm.notifications.v1 import notifications_pb2_grpc, preferences_pb2_grpc, webhooks_pb2_grpc
 from crm.sales.v1 import (
     activities_pb2_grpc,
     assignment_pb2_grpc,
@@ -188,6 +188,8 @@ class Collaborators:
     stock: Any = None  # StockServiceStub (warehouses, stock, deliveries), inventory channel
     subscriptions: Any = None  # SubscriptionServiceStub (+ recurring invoices), inventory
     notifications: Any = None  # NotificationServiceStub, on its own channel
+    webhooks: Any = None  # WebhookServiceStub, on the notifications channel
+    notification_preferences: Any = None  # PreferenceServiceStub, notifications channel
     cases: Any = None  # CaseServiceStub (cases, comments), on the support channel
     sla: Any = None  # SlaServiceStub (business hours, SLA policies), support channel
     field_service: Any = None  # FieldServiceStub (contracts, work orders, timelogs), support
@@ -269,6 +271,8 @@ def build_collaborators(settings: GatewaySettings) -> Collaborators:
         stock=stock_pb2_grpc.StockServiceStub(inventory_channel),
         subscriptions=subscriptions_pb2_grpc.SubscriptionServiceStub(inventory_channel),
         notifications=notifications_pb2_grpc.NotificationServiceStub(notifications_channel),
+        webhooks=webhooks_pb2_grpc.WebhookServiceStub(notifications_channel),
+        notification_preferences=preferences_pb2_grpc.PreferenceServiceStub(notifications_channel),
         cases=cases_pb2_grpc.CaseServiceStub(support_channel),
         sla=sla_pb2_grpc.SlaServiceStub(support_channel),
         field_service=field_service_pb2_grpc.FieldServiceStub(support_channel),

@@ -26,6 +26,8 @@ from crm.inventory.v1.purchasing_pb2_grpc import PurchasingServiceStub
 from crm.inventory.v1.stock_pb2_grpc import StockServiceStub
 from crm.inventory.v1.subscriptions_pb2_grpc import SubscriptionServiceStub
 from crm.notifications.v1.notifications_pb2_grpc import NotificationServiceStub
+from crm.notifications.v1.preferences_pb2_grpc import PreferenceServiceStub
+from crm.notifications.v1.webhooks_pb2_grpc import WebhookServiceStub
 from crm.sales.v1.activities_pb2_grpc import ActivityServiceStub
 from crm.sales.v1.assignment_pb2_grpc import AssignmentRuleServiceStub
 from crm.sales.v1.deals_pb2_grpc import DealServiceStub
@@ -117,6 +119,8 @@ BillingStub = Annotated[BillingServiceStub, Depends(_stub("billing"))]
 StockStub = Annotated[StockServiceStub, Depends(_stub("stock"))]
 SubscriptionStub = Annotated[SubscriptionServiceStub, Depends(_stub("subscriptions"))]
 NotificationStub = Annotated[NotificationServiceStub, Depends(_stub("notifications"))]
+WebhookStub = Annotated[WebhookServiceStub, Depends(_stub("webhooks"))]
+PreferenceStub = Annotated[PreferenceServiceStub, Depends(_stub("notification_preferences"))]
 CaseStub = Annotated[CaseServiceStub, Depends(_stub("cases"))]
 SlaStub = Annotated[SlaServiceStub, Depends(_stub("sla"))]
 FieldServiceDep = Annotated[FieldServiceStub, Depends(_stub("field_service"))]

@@ -31,6 +31,7 @@ from gateway.routes import (
     lead_conversion,
     leads,
     me,
+    notification_preferences,
     notifications,
     payments,
     pipelines,
@@ -60,6 +61,7 @@ from gateway.routes import (
     users,
     vendors,
     warehouses,
+    webhooks,
     work_orders,
 )
 from gateway.routes.prefix import API_PREFIX
@@ -116,6 +118,8 @@ def api_router() -> APIRouter:
         assets,
         follows,
         notifications,
+        notification_preferences,
+        webhooks,
         timelogs,  # before cases: /cases/{id}/timelogs
         cases,
         business_hours,
