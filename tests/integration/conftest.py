@@ -73,7 +73,10 @@ SERVICE_ENV: dict[str, dict[str, str]] = {
         "CRM_IDENTITY_ADDR": "{identity}",
         "CRM_RECURRING_POLL_SECONDS": "0.5",  # subscriptions bill within a test's poll
     },
-    "notifications": {"CRM_SALES_ADDR": "{sales}"},  # may the caller see the record
+    "notifications": {
+        "CRM_SALES_ADDR": "{sales}",  # may the caller see the record
+        "CRM_IDENTITY_ADDR": "{identity}",  # users' e-mail, language, time zone; groups
+    },
     "support": {
         "CRM_IDENTITY_ADDR": "{identity}",
         "CRM_SLA_POLL_SECONDS": "0.5",  # warnings and breaches within a test's poll

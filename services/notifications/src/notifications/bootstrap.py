@@ -6,7 +6,9 @@ import asyncio
 
 import grpc
 
+from crm.identity.v1 import access_pb2_grpc
 from crm.notifications.v1 import notifications_pb2, notifications_pb2_grpc
+from crm_common.access.identity import identity_channel
 from crm_common.grpc.server import Registration
 from crm_common.runtime import Job, Runtime, ServiceParts, Subscription
 from notifications.adapters.sales import SalesRecords, sales_channel
@@ -43,12 +45,15 @@ def _close_at_stop(channel: grpc.aio.Channel) -> Job:
 
 def build(settings: NotificationsSettings, runtime: Runtime) -> ServiceParts:
     sales = sales_channel(settings.sales_addr, settings.internal_secret.get_secret_value())
-    deps = NotificationsDeps(uow=runtime.uow)
+    identity = identity_channel(settings.identity_addr, settings.internal_secret.get_secret_value())
+    deps = NotificationsDeps(
+        uow=runtime.uow, identity_access=access_pb2_grpc.AccessServiceStub(identity)
+    )
     hub = LiveHub()
     runtime.nats.listen(events.CREATED, hub.on_created)
     return ServiceParts(
         registrations=registrations(deps, SalesRecords(sales).visible, hub),
-        jobs=[_close_at_stop(sales)],
+        jobs=[_close_at_stop(sales), _close_at_stop(identity)],
         # From now: a first deploy must not turn the stream's history into alerts.
         subscriptions=[
             Subscription(events.CONSUMER, events.SUBJECTS, events.handle, from_now=True)

@@ -11,6 +11,8 @@ class NotificationsSettings(ServiceSettings):
     notifications_database_url: str | None = None
     # Sales answers whether the caller may see a record they want to follow.
     sales_addr: str = "127.0.0.1:50052"
+    # Identity answers who users are (e-mail, language, time zone) and who is in a group.
+    identity_addr: str = "127.0.0.1:50051"
 
     @property
     def database(self) -> str:

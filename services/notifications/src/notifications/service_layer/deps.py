@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 from crm_common.auth import Principal
 from crm_common.db import UnitOfWork
@@ -35,3 +36,6 @@ class Caller:
 @dataclass
 class NotificationsDeps:
     uow: Callable[[], UnitOfWork]
+    # identity's AccessServiceStub (users' contacts, groups, org chart); None in tests
+    # that need no identity.
+    identity_access: Any = None
