@@ -44,7 +44,7 @@ install: $(VENV)/.installed
 run: install
 	$(BIN)/crm-dev run
 
-test: install
+test: install $(BIN)/promtool
 	$(BIN)/python -m pytest -q libs services gateway tests
 
 test-unit: install
@@ -52,6 +52,15 @@ test-unit: install
 
 test-integration: install
 	$(BIN)/python -m pytest -q tests/integration
+
+# promtool (alert rule checks in tests/deploy) from Debian's prometheus package, unpacked
+# into the venv: no root, nothing installed on the machine. Elsewhere the test is skipped.
+$(BIN)/promtool: | $(BIN)/python
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	if command -v apt-get >/dev/null && (cd "$$tmp" && timeout 300 apt-get download -qq prometheus 2>/dev/null) \
+	  && dpkg-deb -x "$$tmp"/prometheus_*.deb "$$tmp/x"; then \
+	  cp "$$tmp/x/usr/bin/promtool" $@ && echo "promtool from Debian's prometheus package"; \
+	else echo "promtool unavailable: alert rule checks will be skipped"; fi
 
 # Fault injection on a stack of its own (also part of `make test`, which collects tests/).
 test-faults: install

@@ -37,6 +37,7 @@ MINIMAL_EXTERNAL: dict[str, Any] = {
             "sales": "postgresql+asyncpg://u:p@pg.db:5432/crm_sales",
             "inventory": "postgresql+asyncpg://u:p@pg.db:5432/crm_inventory",
             "notifications": "postgresql+asyncpg://u:p@pg.db:5432/crm_notifications",
+            "support": "postgresql+asyncpg://u:p@pg.db:5432/crm_support",
         },
     },
 }

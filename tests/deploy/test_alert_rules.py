@@ -3,8 +3,10 @@ Skipped where promtool (Debian package ``prometheus``) is not installed."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,7 +14,10 @@ import yaml
 
 from tests.deploy.conftest import render
 
-PROMTOOL = shutil.which("promtool")
+# make test unpacks it into the venv (beside this interpreter); else from PATH.
+PROMTOOL = shutil.which(
+    "promtool", path=os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+)
 pytestmark = pytest.mark.skipif(PROMTOOL is None, reason="promtool not installed")
 
 UNIT_TESTS = """

@@ -56,12 +56,13 @@ def test_values_files_render_the_expected_workloads(
 ) -> None:
     assert default.names("Deployment") == {
         "crm-gateway", "crm-identity", "crm-sales", "crm-inventory", "crm-notifications",
-        "crm-redis",
+        "crm-support", "crm-redis",
     }  # fmt: skip
     assert default.names("StatefulSet") == {"crm-nats", "crm-postgresql"}
     # production: no bundled stores, no chart-made Secret
     assert production.names("Deployment") == {
         "crm-gateway", "crm-identity", "crm-sales", "crm-inventory", "crm-notifications",
+        "crm-support",
     }  # fmt: skip
     assert production.kind("StatefulSet") == []
     assert production.kind("Secret") == []
@@ -340,6 +341,7 @@ def test_prometheus_operator_objects_only_when_the_api_exists(default: Rendered)
     monitors = {m["metadata"]["name"]: m for m in forced.kind("ServiceMonitor")}
     assert set(monitors) == {
         "crm-gateway", "crm-identity", "crm-sales", "crm-inventory", "crm-notifications",
+        "crm-support",
     }  # fmt: skip
     assert monitors["crm-identity"]["spec"]["endpoints"][0]["port"] == "metrics"
     assert monitors["crm-gateway"]["spec"]["endpoints"][0]["port"] == "http"

@@ -20,6 +20,7 @@ DOCKERFILES = {
     "crm-sales": ROOT / "services" / "sales" / "Dockerfile",
     "crm-inventory": ROOT / "services" / "inventory" / "Dockerfile",
     "crm-notifications": ROOT / "services" / "notifications" / "Dockerfile",
+    "crm-support": ROOT / "services" / "support" / "Dockerfile",
 }
 
 

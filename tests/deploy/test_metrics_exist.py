@@ -57,8 +57,13 @@ def _service_metric_modules() -> list[str]:
 def exported_series() -> set[str]:
     for module in METRIC_MODULES + _service_metric_modules():
         importlib.import_module(module)
+    return series_names(generate_latest(REGISTRY).decode())
+
+
+def series_names(exposition: str) -> set[str]:
+    """The series names a Prometheus text exposition declares (``# TYPE`` lines)."""
     names: set[str] = set()
-    for line in generate_latest(REGISTRY).decode().splitlines():
+    for line in exposition.splitlines():
         if not line.startswith("# TYPE "):
             continue
         _, _, name, kind = line.split()
@@ -140,6 +145,10 @@ def exported() -> set[str]:
 
 @pytest.fixture(scope="module")
 def referenced() -> dict[str, set[str]]:
+    return referenced_names()
+
+
+def referenced_names() -> dict[str, set[str]]:
     """Metric name -> where it is used (dashboard key or rule name)."""
     uses: dict[str, set[str]] = {}
     for key, exprs in dashboard_exprs().items():
@@ -167,11 +176,10 @@ def test_the_parser_finds_metric_names() -> None:
     }
 
 
-def test_every_dashboard_and_alert_metric_is_exported(
-    exported: set[str], referenced: dict[str, set[str]]
-) -> None:
+def missing_metrics(exported: set[str], referenced: dict[str, set[str]]) -> dict[str, list[str]]:
+    """Queried names (with where they are queried) that nothing in ``exported`` has."""
     _, records = rule_exprs()
-    missing = {
+    return {
         name: sorted(where)
         for name, where in referenced.items()
         if name not in exported
@@ -179,6 +187,12 @@ def test_every_dashboard_and_alert_metric_is_exported(
         and name not in records
         and not name.startswith(CLUSTER_PREFIXES)
     }
+
+
+def test_every_dashboard_and_alert_metric_is_exported(
+    exported: set[str], referenced: dict[str, set[str]]
+) -> None:
+    missing = missing_metrics(exported, referenced)
     assert not missing, f"queried but exported by no CRM code: {missing}"
 
 

@@ -145,8 +145,9 @@ def test_declared_peers_only(more_services: Rendered) -> None:
     assert not allowed(policies, gw, notifications, 50054)  # gatewayAccess: false
     assert allowed(policies, support, notifications, 50054)
     assert not allowed(policies, sales, notifications, 50054)
-    assert allowed(policies, sales, p["identity"], 50051)  # identity.allowFrom: [sales]
-    assert not allowed(policies, support, p["identity"], 50051)
+    assert allowed(policies, sales, p["identity"], 50051)  # identity.allowFrom lists sales
+    assert allowed(policies, support, p["identity"], 50051)  # ... and support
+    assert not allowed(policies, p["identity"], sales, 50052)  # nobody declared identity
     # sales does not use Redis (redis: false)
     assert not allowed(policies, sales, p["redis"], 6379)
     assert allowed(policies, p["sales-migrate"], p["postgresql"], 5432)
@@ -166,14 +167,27 @@ def test_only_the_gateway_and_sales_call_inventory(default: Rendered) -> None:
     )
 
 
-def test_notifications_is_called_by_the_gateway_and_calls_sales(default: Rendered) -> None:
+def test_notifications_is_called_by_the_gateway_and_calls_sales_and_identity(
+    default: Rendered,
+) -> None:
     policies = default.kind("NetworkPolicy")
     p = pods(default)
     notifications = p["notifications"]
     assert allowed(policies, p["gateway"], notifications, 50054)
     assert not allowed(policies, p["sales"], notifications, 50054)
     assert allowed(policies, notifications, p["sales"], 50052)  # is the record visible
-    assert not allowed(policies, notifications, p["identity"], 50051)
+    assert allowed(policies, notifications, p["identity"], 50051)  # users' contacts, groups
+    assert not allowed(policies, notifications, p["inventory"], 50053)
+
+
+def test_support_is_called_by_the_gateway_and_calls_identity_only(default: Rendered) -> None:
+    policies = default.kind("NetworkPolicy")
+    p = pods(default)
+    support = p["support"]
+    assert allowed(policies, p["gateway"], support, 50055)
+    assert not allowed(policies, p["sales"], support, 50055)
+    assert allowed(policies, support, p["identity"], 50051)  # access, groups, org chart
+    assert not allowed(policies, support, p["sales"], 50052)
 
 
 def test_network_policies_can_be_switched_off() -> None:

@@ -45,6 +45,8 @@ class Stack:
     support: ManagedProcess | None = None
     # Every service's database (a test may start a second replica on one).
     db_urls: dict[str, str] = field(default_factory=dict)
+    # Every service's Prometheus port (the gateway serves /metrics on its own port).
+    metrics_ports: dict[str, int] = field(default_factory=dict)
 
 
 def _common_env(infra: Infra) -> dict[str, str]:
@@ -85,7 +87,7 @@ SERVICE_ENV: dict[str, dict[str, str]] = {
 
 
 def _service(
-    infra: Infra, log_dir: Path, name: str, db_url: str, ports: dict[str, int]
+    infra: Infra, log_dir: Path, name: str, db_url: str, ports: dict[str, int], metrics_port: int
 ) -> ManagedProcess:
     addrs = {peer: f"{LOCALHOST}:{port}" for peer, port in ports.items()}
     return ManagedProcess(
@@ -97,6 +99,7 @@ def _service(
             f"CRM_{name.upper()}_DATABASE_URL": db_url,
             "CRM_MIGRATE_ON_START": "true",
             "CRM_GRPC_PORT": str(ports[name]),
+            "CRM_METRICS_PORT": str(metrics_port),
             **{key: value.format(**addrs) for key, value in SERVICE_ENV[name].items()},
         },
         log_path=log_dir / f"{name}.log",
@@ -115,7 +118,11 @@ def stack(infra: Infra) -> Iterator[Stack]:
     }
     ports = {name: free_port() for name in SERVICE_ENV}
     gateway_port = free_port()
-    services = {name: _service(infra, log_dir, name, db_urls[name], ports) for name in SERVICE_ENV}
+    metrics_ports = {name: free_port() for name in SERVICE_ENV}
+    services = {
+        name: _service(infra, log_dir, name, db_urls[name], ports, metrics_ports[name])
+        for name in SERVICE_ENV
+    }
     gateway = ManagedProcess(
         "gateway",
         [str(BIN / "crm-gateway")],
@@ -155,6 +162,7 @@ def stack(infra: Infra) -> Iterator[Stack]:
             ports["support"],
             services["support"],
             db_urls,
+            metrics_ports,
         )
     finally:
         gateway.stop()
