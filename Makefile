@@ -5,7 +5,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip
-PACKAGES := libs/proto libs/common libs/devstack services/identity services/sales services/inventory services/notifications services/support gateway
+PACKAGES := libs/proto libs/common libs/devstack services/identity services/sales services/inventory services/notifications services/support services/marketing gateway
 PROTO_FILES := $(shell find proto -name '*.proto')
 PROTO_OUT := libs/proto/src
 

@@ -114,6 +114,9 @@ class Bench:
             "order_confirmed_to_stock_reserved": await events.order_confirmed_to_reserved(
                 self.http, seeded, url, self.cfg.event_probes
             ),
+            "lead_created_to_notification": await events.lead_created_to_notification(
+                self.http, seeded, url, self.cfg.event_probes
+            ),
         }
 
     async def _references(self, seeded: Seeded) -> dict[str, Any]:

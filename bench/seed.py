@@ -33,6 +33,8 @@ class Seeded:
     won_stage_id: str
     product_ids: list[str]
     counts: dict[str, int] = field(default_factory=dict)
+    # A second user: leads made for them notify them (the event probe's owner).
+    probe_owner_id: str = ""
 
     @property
     def headers(self) -> dict[str, str]:
@@ -69,7 +71,14 @@ async def seed_tenant(http: httpx.AsyncClient, platform_token: str) -> Seeded:
         [s["id"] for s in open_stages], won["id"], products,
         {"leads": len(lead_ids), "accounts": len(account_ids), "deals": len(deal_ids),
          "products": len(products)},
+        await _probe_owner(http, auth),
     )  # fmt: skip
+
+
+async def _probe_owner(http: httpx.AsyncClient, auth: dict[str, str]) -> str:
+    body = {"email": f"owner-{uuid.uuid4().hex[:6]}@bench.example", "password": PASSWORD,
+            "first_name": "Probe", "last_name": "Owner"}  # fmt: skip
+    return str(ok(await http.post("/api/v1/users", json=body, headers=auth), 201)["id"])
 
 
 async def _tenant(http: httpx.AsyncClient, platform_token: str) -> tuple[str, str]:

@@ -1,6 +1,7 @@
-"""The benchmark's own platform: data stores, identity, sales, inventory, notifications and the
-gateway on free 127.0.0.1 ports, with fresh databases. Everything started here is
-stopped here, by PID (``ManagedProcess`` signals its own process group only)."""
+"""The benchmark's own platform: data stores, every service (identity, sales, inventory,
+notifications, support) and the gateway on free 127.0.0.1 ports, with fresh databases.
+Everything started here is stopped here, by PID (``ManagedProcess`` signals its own
+process group only)."""
 
 from __future__ import annotations
 
@@ -16,11 +17,12 @@ from pathlib import Path
 from crm_devstack.infra import Infra, ensure_infra
 from crm_devstack.net import LOCALHOST, free_port
 from crm_devstack.postgres import create_database, drop_database
+from crm_devstack.services import SERVICES as DEV_SERVICES
 from crm_devstack.testing import ManagedProcess, unique_name
 
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-SERVICES = ("identity", "sales", "inventory", "notifications")
+SERVICES = tuple(spec.name for spec in DEV_SERVICES)  # every service make run starts
 READY_TIMEOUT_SECONDS = 90.0
 UNLIMITED = "100000000"  # rate limits out of the way: the bench measures the work, not 429s
 

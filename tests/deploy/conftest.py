@@ -38,6 +38,7 @@ MINIMAL_EXTERNAL: dict[str, Any] = {
             "inventory": "postgresql+asyncpg://u:p@pg.db:5432/crm_inventory",
             "notifications": "postgresql+asyncpg://u:p@pg.db:5432/crm_notifications",
             "support": "postgresql+asyncpg://u:p@pg.db:5432/crm_support",
+            "marketing": "postgresql+asyncpg://u:p@pg.db:5432/crm_marketing",
         },
     },
 }

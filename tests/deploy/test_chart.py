@@ -56,13 +56,13 @@ def test_values_files_render_the_expected_workloads(
 ) -> None:
     assert default.names("Deployment") == {
         "crm-gateway", "crm-identity", "crm-sales", "crm-inventory", "crm-notifications",
-        "crm-support", "crm-redis",
+        "crm-support", "crm-marketing", "crm-redis",
     }  # fmt: skip
     assert default.names("StatefulSet") == {"crm-nats", "crm-postgresql"}
     # production: no bundled stores, no chart-made Secret
     assert production.names("Deployment") == {
         "crm-gateway", "crm-identity", "crm-sales", "crm-inventory", "crm-notifications",
-        "crm-support",
+        "crm-support", "crm-marketing",
     }  # fmt: skip
     assert production.kind("StatefulSet") == []
     assert production.kind("Secret") == []
@@ -288,6 +288,7 @@ def test_one_migration_job_per_service_with_a_database(more_services: Rendered) 
         "crm-inventory-migrate",
         "crm-support-migrate",
         "crm-notifications-migrate",
+        "crm-marketing-migrate",
     }
     init = more_services.get("ConfigMap", "crm-postgresql")
     assert "CREATE DATABASE" in init["data"]["ensure-databases.sh"]
@@ -296,6 +297,7 @@ def test_one_migration_job_per_service_with_a_database(more_services: Rendered) 
     assert env["CRM_DATABASES"]["value"].split() == [
         "identity",
         "inventory",
+        "marketing",
         "notifications",
         "sales",
         "support",
@@ -341,7 +343,7 @@ def test_prometheus_operator_objects_only_when_the_api_exists(default: Rendered)
     monitors = {m["metadata"]["name"]: m for m in forced.kind("ServiceMonitor")}
     assert set(monitors) == {
         "crm-gateway", "crm-identity", "crm-sales", "crm-inventory", "crm-notifications",
-        "crm-support",
+        "crm-support", "crm-marketing",
     }  # fmt: skip
     assert monitors["crm-identity"]["spec"]["endpoints"][0]["port"] == "metrics"
     assert monitors["crm-gateway"]["spec"]["endpoints"][0]["port"] == "http"

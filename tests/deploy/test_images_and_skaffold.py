@@ -21,6 +21,7 @@ DOCKERFILES = {
     "crm-inventory": ROOT / "services" / "inventory" / "Dockerfile",
     "crm-notifications": ROOT / "services" / "notifications" / "Dockerfile",
     "crm-support": ROOT / "services" / "support" / "Dockerfile",
+    "crm-marketing": ROOT / "services" / "marketing" / "Dockerfile",
 }
 
 

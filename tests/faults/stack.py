@@ -1,6 +1,6 @@
 """The platform as real processes on the fault tests' own stores: identity, sales,
-inventory, notifications and the gateway, each on a fixed free port so that a killed process
-comes back where its callers expect it."""
+inventory, notifications, support and the gateway, each on a fixed free port so that a
+killed process comes back where its callers expect it."""
 
 from __future__ import annotations
 
@@ -13,13 +13,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from crm_devstack.net import LOCALHOST, free_port
+from crm_devstack.services import SERVICES as DEV_SERVICES
 from crm_devstack.testing import ManagedProcess
 from tests.faults.infra import FaultInfra
 
 BIN = Path(sys.executable).parent
 PLATFORM_TOKEN = "faults-platform-token"
 INTERNAL_SECRET = "faults-internal-secret"
-SERVICES = ("identity", "sales", "inventory", "notifications")
+SERVICES = tuple(spec.name for spec in DEV_SERVICES)  # every service make run starts
 READY_SECONDS = 60.0
 STOP_GRACE_SECONDS = 5.0
 # Short enough that a consumer killed before its ack sees the event again within
@@ -83,10 +84,7 @@ class FaultStack:
             "CRM_LOG_LEVEL": "INFO",
             "CRM_OUTBOX_POLL_SECONDS": "0.2",
             "CRM_CONSUMER_ACK_WAIT_SECONDS": ACK_WAIT_SECONDS,
-            "CRM_IDENTITY_ADDR": f"{LOCALHOST}:{self.ports['identity']}",
-            "CRM_SALES_ADDR": f"{LOCALHOST}:{self.ports['sales']}",
-            "CRM_INVENTORY_ADDR": f"{LOCALHOST}:{self.ports['inventory']}",
-            "CRM_NOTIFICATIONS_ADDR": f"{LOCALHOST}:{self.ports['notifications']}",
+            **{f"CRM_{peer.upper()}_ADDR": f"{LOCALHOST}:{self.ports[peer]}" for peer in SERVICES},
         }
         if name == "gateway":
             return {**common, **_gateway_env(self.ports["gateway"])}

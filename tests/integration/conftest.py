@@ -79,6 +79,7 @@ SERVICE_ENV: dict[str, dict[str, str]] = {
         "CRM_SALES_ADDR": "{sales}",  # may the caller see the record
         "CRM_IDENTITY_ADDR": "{identity}",  # users' e-mail, language, time zone; groups
     },
+    "marketing": {"CRM_IDENTITY_ADDR": "{identity}", "CRM_SALES_ADDR": "{sales}"},
     "support": {
         "CRM_IDENTITY_ADDR": "{identity}",
         "CRM_SLA_POLL_SECONDS": "0.5",  # warnings and breaches within a test's poll

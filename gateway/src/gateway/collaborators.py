@@ -22,6 +22,7 @@ from crm.inventory.v1 import (
     stock_pb2_grpc,
     subscriptions_pb2_grpc,
 )
+from crm.marketing.v1 import marketing_pb2_grpc
 from crm.notifications.v1 import notifications_pb2_grpc, preferences_pb2_grpc, webhooks_pb2_grpc
 from crm.sales.v1 import (
     activities_pb2_grpc,
@@ -108,9 +109,17 @@ SALES_IDEMPOTENT_METHODS = (
 NOTIFICATIONS_SERVICE = "crm.notifications.v1.NotificationService"
 NOTIFICATIONS_IDEMPOTENT_METHODS = ("ListFollows", "ListNotifications")
 
+MARKETING_SERVICE = "crm.marketing.v1.MarketingService"
+# Read-only RPCs of marketing's services ("Service/Method"; bare names: MarketingService).
+MARKETING_IDEMPOTENT_METHODS: tuple[str, ...] = ()
+
 SUPPORT_SERVICE = "crm.support.v1.CaseService"
 # Read-only RPCs of support's services ("Service/Method"; bare names are CaseService's).
-SUPPORT_IDEMPOTENT_METHODS: tuple[str, ...] = ()
+SUPPORT_IDEMPOTENT_METHODS: tuple[str, ...] = (
+    "GetCase",
+    "ListCases",
+    "ListComments",
+)
 
 INVENTORY_SERVICE = "crm.inventory.v1.InventoryService"
 INVENTORY_IDEMPOTENT_METHODS = (
@@ -190,6 +199,7 @@ class Collaborators:
     notifications: Any = None  # NotificationServiceStub, on its own channel
     webhooks: Any = None  # WebhookServiceStub, on the notifications channel
     notification_preferences: Any = None  # PreferenceServiceStub, notifications channel
+    marketing: Any = None  # MarketingServiceStub, on its own channel
     cases: Any = None  # CaseServiceStub (cases, comments), on the support channel
     sla: Any = None  # SlaServiceStub (business hours, SLA policies), support channel
     field_service: Any = None  # FieldServiceStub (contracts, work orders, timelogs), support
@@ -252,6 +262,13 @@ def build_collaborators(settings: GatewaySettings) -> Collaborators:
         idempotent_methods=SUPPORT_IDEMPOTENT_METHODS,
         default_deadline=settings.upstream_deadline_seconds,
     )
+    marketing_channel = create_channel(
+        settings.marketing_addr,
+        service=MARKETING_SERVICE,
+        internal_secret=settings.internal_secret.get_secret_value(),
+        idempotent_methods=MARKETING_IDEMPOTENT_METHODS,
+        default_deadline=settings.upstream_deadline_seconds,
+    )
     return Collaborators(
         identity=identity,
         health=health_pb2_grpc.HealthStub(channel),
@@ -273,6 +290,7 @@ def build_collaborators(settings: GatewaySettings) -> Collaborators:
         notifications=notifications_pb2_grpc.NotificationServiceStub(notifications_channel),
         webhooks=webhooks_pb2_grpc.WebhookServiceStub(notifications_channel),
         notification_preferences=preferences_pb2_grpc.PreferenceServiceStub(notifications_channel),
+        marketing=marketing_pb2_grpc.MarketingServiceStub(marketing_channel),
         cases=cases_pb2_grpc.CaseServiceStub(support_channel),
         sla=sla_pb2_grpc.SlaServiceStub(support_channel),
         field_service=field_service_pb2_grpc.FieldServiceStub(support_channel),
@@ -283,6 +301,7 @@ def build_collaborators(settings: GatewaySettings) -> Collaborators:
             "inventory": health_pb2_grpc.HealthStub(inventory_channel),
             "notifications": health_pb2_grpc.HealthStub(notifications_channel),
             "support": health_pb2_grpc.HealthStub(support_channel),
+            "marketing": health_pb2_grpc.HealthStub(marketing_channel),
         },
         closers=[
             channel.close,
@@ -290,6 +309,7 @@ def build_collaborators(settings: GatewaySettings) -> Collaborators:
             inventory_channel.close,
             notifications_channel.close,
             support_channel.close,
+            marketing_channel.close,
             redis.aclose,
         ],
     )

@@ -22,6 +22,7 @@ class GatewaySettings(CommonSettings):
     inventory_addr: str = "127.0.0.1:50053"
     notifications_addr: str = "127.0.0.1:50054"
     support_addr: str = "127.0.0.1:50055"
+    marketing_addr: str = "127.0.0.1:50056"
     # Live notifications (SSE): a comment line this often keeps proxies from closing
     # an idle stream; a stream ends after the max age and the browser reconnects.
     notifications_heartbeat_seconds: float = Field(default=15.0, gt=0)

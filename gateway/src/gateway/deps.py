@@ -25,6 +25,7 @@ from crm.inventory.v1.inventory_pb2_grpc import InventoryServiceStub
 from crm.inventory.v1.purchasing_pb2_grpc import PurchasingServiceStub
 from crm.inventory.v1.stock_pb2_grpc import StockServiceStub
 from crm.inventory.v1.subscriptions_pb2_grpc import SubscriptionServiceStub
+from crm.marketing.v1.marketing_pb2_grpc import MarketingServiceStub
 from crm.notifications.v1.notifications_pb2_grpc import NotificationServiceStub
 from crm.notifications.v1.preferences_pb2_grpc import PreferenceServiceStub
 from crm.notifications.v1.webhooks_pb2_grpc import WebhookServiceStub
@@ -121,6 +122,7 @@ SubscriptionStub = Annotated[SubscriptionServiceStub, Depends(_stub("subscriptio
 NotificationStub = Annotated[NotificationServiceStub, Depends(_stub("notifications"))]
 WebhookStub = Annotated[WebhookServiceStub, Depends(_stub("webhooks"))]
 PreferenceStub = Annotated[PreferenceServiceStub, Depends(_stub("notification_preferences"))]
+MarketingStub = Annotated[MarketingServiceStub, Depends(_stub("marketing"))]
 CaseStub = Annotated[CaseServiceStub, Depends(_stub("cases"))]
 SlaStub = Annotated[SlaServiceStub, Depends(_stub("sla"))]
 FieldServiceDep = Annotated[FieldServiceStub, Depends(_stub("field_service"))]

@@ -99,5 +99,13 @@ async def test_lifespan_builds_and_closes_real_clients() -> None:
             ready = await client.get("/readyz")
             assert ready.status_code == 503
             checks = set(ready.json()["checks"])
-            assert checks == {"redis", "identity", "sales", "inventory", "notifications", "support"}
+            assert checks == {
+                "redis",
+                "identity",
+                "sales",
+                "inventory",
+                "notifications",
+                "support",
+                "marketing",
+            }
     assert app.state.collaborators is None

@@ -56,6 +56,7 @@ SERVICES: list[ServiceSpec] = [
         name="notifications", command=("crm-notifications",), grpc_port=50054, metrics_port=9104
     ),
     ServiceSpec(name="support", command=("crm-support",), grpc_port=50055, metrics_port=9105),
+    ServiceSpec(name="marketing", command=("crm-marketing",), grpc_port=50056, metrics_port=9106),
 ]
 
 GATEWAY = ServiceSpec(name="gateway", command=("crm-gateway",), http_port=8080)

@@ -1,0 +1,1 @@
+"""Marketing: campaigns, segments, e-mail campaigns and sequences, consent, lead scoring."""

@@ -1,0 +1,47 @@
+"""Marketing' service layer against real PostgreSQL (migrated) and NATS."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest_asyncio
+from nats.js import JetStreamContext
+
+from crm_common.db import UnitOfWork, create_engine, session_factory
+from crm_common.events.streams import connect_nats, ensure_streams
+from crm_common.migrations import upgrade
+from crm_devstack.infra import Infra
+from crm_devstack.postgres import create_database, drop_database
+from crm_devstack.testing import unique_name
+from marketing.config import MarketingSettings
+from marketing.entrypoints.main import MIGRATIONS
+from marketing.service_layer.deps import MarketingDeps
+
+
+@pytest_asyncio.fixture(scope="session")
+async def marketing_db(infra: Infra) -> AsyncIterator[str]:
+    name = unique_name("test_marketing")
+    url = await create_database(infra.database_url, name)
+    await asyncio.to_thread(upgrade, url, Path(MIGRATIONS))
+    yield url
+    await drop_database(infra.database_url, name)
+
+
+@pytest_asyncio.fixture(scope="session")
+async def marketing_deps(marketing_db: str) -> AsyncIterator[MarketingDeps]:
+    engine = create_engine(marketing_db, pool_size=10, max_overflow=10)
+    sessions = session_factory(engine)
+    yield MarketingDeps(
+        settings=MarketingSettings(), uow=lambda: UnitOfWork(sessions, source="marketing")
+    )
+    await engine.dispose()
+
+
+@pytest_asyncio.fixture(scope="session")
+async def marketing_js(infra: Infra) -> AsyncIterator[JetStreamContext]:
+    client = await connect_nats(infra.nats_url, name="marketing-service-tests")
+    await ensure_streams(client.jetstream())
+    yield client.jetstream()
+    await client.close()
