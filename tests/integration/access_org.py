@@ -69,6 +69,15 @@ class Org:
             from tests.integration.access_matrix_stock import fresh_stock_record  # a cycle
 
             return fresh_stock_record(self, kind)
+        if kind in ("business_hours", "sla_policy"):
+            from tests.integration.access_matrix_support_sla import fresh_sla_record  # a cycle
+
+            return fresh_sla_record(self, kind)
+        if kind in ("service_contract", "work_order", "service_appointment", "support_case",
+                    "timelog"):  # fmt: skip
+            from tests.integration.access_matrix_support_field import fresh_field_record
+
+            return fresh_field_record(self, kind)
         if kind == "deal":
             return self._rep_deal()
         if kind == "activity":

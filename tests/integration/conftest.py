@@ -78,6 +78,18 @@ SERVICE_ENV: dict[str, dict[str, str]] = {
     "notifications": {
         "CRM_SALES_ADDR": "{sales}",  # may the caller see the record
         "CRM_IDENTITY_ADDR": "{identity}",  # users' e-mail, language, time zone; groups
+        # Webhooks: a receiver on 127.0.0.1 over http, retried every 2 s at most, never
+        # given up on within a test (test_webhooks.py keeps one down for a minute).
+        "CRM_WEBHOOK_ALLOW_PRIVATE_TARGETS": "true",
+        "CRM_WEBHOOK_POLL_SECONDS": "0.2",
+        "CRM_WEBHOOK_BACKOFF_BASE_SECONDS": "0.2",
+        "CRM_WEBHOOK_BACKOFF_MAX_SECONDS": "2",
+        "CRM_WEBHOOK_MAX_ATTEMPTS": "1000",
+        # E-mail: the sender polls often, retries soon (test_notification_email.py).
+        "CRM_EMAIL_POLL_SECONDS": "0.2",
+        "CRM_EMAIL_BACKOFF_SECONDS": "0.2",
+        "CRM_EMAIL_BACKOFF_MAX_SECONDS": "1",
+        "CRM_SMTP_TIMEOUT_SECONDS": "5",
     },
     "marketing": {"CRM_IDENTITY_ADDR": "{identity}", "CRM_SALES_ADDR": "{sales}"},
     "support": {

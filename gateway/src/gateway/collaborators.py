@@ -107,7 +107,18 @@ SALES_IDEMPOTENT_METHODS = (
 )
 
 NOTIFICATIONS_SERVICE = "crm.notifications.v1.NotificationService"
-NOTIFICATIONS_IDEMPOTENT_METHODS = ("ListFollows", "ListNotifications")
+NOTIFICATIONS_IDEMPOTENT_METHODS = (
+    "ListFollows",
+    "ListNotifications",
+    *(
+        f"crm.notifications.v1.WebhookService/{m}"
+        for m in ("GetWebhook", "ListWebhooks", "ListWebhookDeliveries")
+    ),
+    *(
+        f"crm.notifications.v1.PreferenceService/{m}"
+        for m in ("GetPreferences", "GetEmailSettings")
+    ),
+)
 
 MARKETING_SERVICE = "crm.marketing.v1.MarketingService"
 # Read-only RPCs of marketing's services ("Service/Method"; bare names: MarketingService).
@@ -119,6 +130,33 @@ SUPPORT_IDEMPOTENT_METHODS: tuple[str, ...] = (
     "GetCase",
     "ListCases",
     "ListComments",
+    *(
+        f"crm.support.v1.KnowledgeService/{m}"
+        for m in ("GetCategory", "ListCategories", "GetArticle", "ListArticles")
+    ),
+    "crm.support.v1.InsightsService/GetHelpDeskInsights",
+    *(
+        f"crm.support.v1.SlaService/{m}"
+        for m in (
+            "GetBusinessHours",
+            "ListBusinessHours",
+            "GetSlaPolicy",
+            "ListSlaPolicies",
+            "MatchSlaPolicy",
+        )
+    ),
+    *(
+        f"crm.support.v1.FieldService/{m}"
+        for m in (
+            "GetServiceContract",
+            "ListServiceContracts",
+            "GetWorkOrder",
+            "ListWorkOrders",
+            "GetServiceAppointment",
+            "ListServiceAppointments",
+            "ListTimelogs",
+        )
+    ),
 )
 
 INVENTORY_SERVICE = "crm.inventory.v1.InventoryService"

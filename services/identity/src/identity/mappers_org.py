@@ -32,3 +32,25 @@ def org_chart_to_pb(chart: OrgChart) -> pb.OrgChart:
 def display_name(user: UserRow) -> str:
     """First and last name, or the e-mail when the user has no name."""
     return " ".join(part for part in (user.first_name, user.last_name) if part) or user.email
+
+
+def user_contacts_to_pb(rows: Iterable[UserRow]) -> pb.ResolveUserContactsResponse:
+    return pb.ResolveUserContactsResponse(
+        contacts=[
+            pb.UserContact(
+                user_id=str(u.id),
+                email=u.email,
+                display_name=display_name(u),
+                language=u.language or "en",
+                timezone=u.timezone or "UTC",
+                active=bool(u.active),
+            )
+            for u in rows
+        ]
+    )
+
+
+def users_with_permission_to_pb(
+    user_ids: Iterable[uuid.UUID],
+) -> pb.ResolveUsersWithPermissionResponse:
+    return pb.ResolveUsersWithPermissionResponse(user_ids=[str(i) for i in user_ids])

@@ -14,6 +14,8 @@ from crm_common.runtime import Job, Runtime, ServiceParts, Subscription
 from notifications.adapters.sales import SalesRecords, sales_channel
 from notifications.config import NotificationsSettings
 from notifications.entrypoints.grpc_server import NotificationServicer
+from notifications.entrypoints.preference_servicer import delivery_parts
+from notifications.entrypoints.webhook_servicer import webhook_parts
 from notifications.service_layer import events
 from notifications.service_layer.deps import NotificationsDeps, RecordCheck
 from notifications.service_layer.live import LiveHub
@@ -51,11 +53,19 @@ def build(settings: NotificationsSettings, runtime: Runtime) -> ServiceParts:
     )
     hub = LiveHub()
     runtime.nats.listen(events.CREATED, hub.on_created)
+    hooks = webhook_parts(settings, runtime, identity)  # webhooks: servicer, consumer, dispatcher
+    mail = delivery_parts(settings, runtime, identity)  # preferences, e-mail queue and sender
     return ServiceParts(
-        registrations=registrations(deps, SalesRecords(sales).visible, hub),
-        jobs=[_close_at_stop(sales), _close_at_stop(identity)],
+        registrations=[
+            *registrations(deps, SalesRecords(sales).visible, hub),
+            *hooks.registrations,
+            *mail.registrations,
+        ],
+        jobs=[_close_at_stop(sales), _close_at_stop(identity), *hooks.jobs, *mail.jobs],
         # From now: a first deploy must not turn the stream's history into alerts.
         subscriptions=[
-            Subscription(events.CONSUMER, events.SUBJECTS, events.handle, from_now=True)
+            Subscription(events.CONSUMER, events.SUBJECTS, events.handler(deps), from_now=True),
+            *hooks.subscriptions,
+            *mail.subscriptions,
         ],
     )

@@ -18,6 +18,9 @@ class SupportSettings(ServiceSettings):
     # How often the SLA scheduler looks for warnings, breaches and escalations
     # (every replica runs it; each event is published once per case and target).
     sla_poll_seconds: float = Field(default=15.0, gt=0)
+    # Days after its resolution (or closing) within which a case may be reopened;
+    # later a reopen is refused (409) and a new case is the way.
+    reopen_days: int = Field(default=7, ge=0, le=3650)
     # How often service contracts are checked for expiry warnings.
     contract_poll_seconds: float = Field(default=3600.0, gt=0)
     # Days before its end date that a service contract announces it is expiring.

@@ -11,7 +11,13 @@ from crm_common.grpc.client import create_channel
 
 ACCESS_SERVICE = "crm.identity.v1.AccessService"
 # Read-only: the only calls the channel may retry.
-IDEMPOTENT_METHODS = ("ResolveAccess", "GetOrgChart", "ResolveGroupUsers")
+IDEMPOTENT_METHODS = (
+    "ResolveAccess",
+    "GetOrgChart",
+    "ResolveGroupUsers",
+    "ResolveUserContacts",
+    "ResolveUsersWithPermission",
+)
 
 
 def identity_channel(addr: str, internal_secret: str) -> grpc.aio.Channel:

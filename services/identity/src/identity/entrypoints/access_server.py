@@ -13,7 +13,7 @@ from crm_common.auth import require_authenticated
 from identity import mappers_access as m
 from identity import mappers_org
 from identity.mappers import page_to_pb, parse_uuid
-from identity.service_layer import groups, org_chart, profiles, roles, sharing
+from identity.service_layer import directory, groups, org_chart, profiles, roles, sharing
 from identity.service_layer.access_resolution import access_for
 from identity.service_layer.deps import IdentityDeps
 
@@ -186,3 +186,20 @@ class AccessServicer(access_pb2_grpc.AccessServiceServicer):
     async def GetOrgChart(self, request: pb.GetOrgChartRequest, context: Context) -> pb.OrgChart:
         chart = await org_chart.get_org_chart(require_authenticated(), self._deps)
         return mappers_org.org_chart_to_pb(chart)
+
+    # For internal services acting on their own (notifications)
+
+    async def ResolveUserContacts(
+        self, request: pb.ResolveUserContactsRequest, context: Context
+    ) -> pb.ResolveUserContactsResponse:
+        ids = [parse_uuid(i, "user_ids") for i in request.user_ids]
+        rows = await directory.user_contacts(ids, require_authenticated(), self._deps)
+        return mappers_org.user_contacts_to_pb(rows)
+
+    async def ResolveUsersWithPermission(
+        self, request: pb.ResolveUsersWithPermissionRequest, context: Context
+    ) -> pb.ResolveUsersWithPermissionResponse:
+        ids = await directory.users_with_permission(
+            request.module, request.action, require_authenticated(), self._deps
+        )
+        return mappers_org.users_with_permission_to_pb(ids)

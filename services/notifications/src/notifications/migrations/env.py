@@ -3,6 +3,7 @@ from crm_common.migrations import run_env
 from notifications.adapters import (
     orm,
     orm_delivery,  # noqa: F401 - its tables join orm.Base
+    orm_read_models,  # noqa: F401 - its tables join orm.Base
     orm_webhooks,  # noqa: F401 - its tables join orm.Base
 )
 
