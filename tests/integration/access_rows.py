@@ -11,6 +11,7 @@ from tests.integration import (
     access_matrix_deals,
     access_matrix_forecasts,
     access_matrix_inventory,
+    access_matrix_marketing,
     access_matrix_notifications,
     access_matrix_purchasing,
     access_matrix_quotes,
@@ -41,5 +42,6 @@ ALL_ROWS = [
     *access_matrix_support_field.ROWS,
     *access_matrix_support_knowledge.ROWS,
     *access_matrix_webhooks.ROWS,
+    *access_matrix_marketing.ROWS,
 ]
 PUBLIC = access_matrix.PUBLIC

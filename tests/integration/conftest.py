@@ -23,7 +23,7 @@ REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 PLATFORM_TOKEN = "it-platform-token"
 INTERNAL_SECRET = "it-internal-secret"
-PRINCIPAL_LIMIT_PER_MINUTE = 1000  # the access matrix alone makes hundreds of calls a minute
+PRINCIPAL_LIMIT_PER_MINUTE = 2000  # the access matrix alone makes over a thousand calls a minute
 
 
 @dataclass

@@ -122,7 +122,12 @@ NOTIFICATIONS_IDEMPOTENT_METHODS = (
 
 MARKETING_SERVICE = "crm.marketing.v1.MarketingService"
 # Read-only RPCs of marketing's services ("Service/Method"; bare names: MarketingService).
-MARKETING_IDEMPOTENT_METHODS: tuple[str, ...] = ()
+MARKETING_IDEMPOTENT_METHODS: tuple[str, ...] = (
+    "GetSegment", "ListSegments", "ListSegmentMembers", "GetScoringRule", "ListScoringRules",
+    "GetMarketingSettings", "ListEngagements", "ListConsents", "GetEmailTemplate",
+    "ListEmailTemplates", "GetCampaign", "ListCampaigns", "ListCampaignMembers",
+    "GetCampaignReport", "GetSequence", "ListSequences", "ListEnrollments",
+)  # fmt: skip
 
 SUPPORT_SERVICE = "crm.support.v1.CaseService"
 # Read-only RPCs of support's services ("Service/Method"; bare names are CaseService's).

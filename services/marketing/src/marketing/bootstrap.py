@@ -9,10 +9,13 @@ import grpc
 from crm.marketing.v1 import marketing_pb2_grpc
 from crm_common.access.identity import access_resolver, identity_channel
 from crm_common.access.resolver import ACCESS_CHANGED_SUBJECT
+from crm_common.db import utcnow
 from crm_common.grpc.server import Registration
-from crm_common.runtime import Job, Runtime, ServiceParts
+from crm_common.runtime import Job, Runtime, ServiceParts, Subscription
+from marketing.adapters.sales_profiles import SalesProfiles, sales_channel
 from marketing.config import MarketingSettings
 from marketing.entrypoints.grpc_server import MarketingServicer
+from marketing.service_layer import read_model, scoring, sends, sequences
 from marketing.service_layer.deps import AccessResolver, MarketingDeps
 
 SERVICE_NAME = "crm.marketing.v1.MarketingService"
@@ -38,13 +41,32 @@ def _close_at_stop(channel: grpc.aio.Channel) -> Job:
     return job
 
 
+def subscriptions(deps: MarketingDeps) -> list[Subscription]:
+    return [
+        Subscription(read_model.CONSUMER, read_model.SUBJECTS, read_model.handler(deps)),
+        Subscription(sends.CONSUMER, sends.SUBJECTS, sends.delivery_handler(deps)),
+    ]
+
+
+def jobs(deps: MarketingDeps) -> list[Job]:
+    return [
+        scoring.decay_job(deps.uow, deps.settings, deps.now),
+        sends.dispatch_job(deps),
+        sequences.scheduler_job(deps),
+    ]
+
+
 def build(settings: MarketingSettings, runtime: Runtime) -> ServiceParts:
-    identity = identity_channel(settings.identity_addr, settings.internal_secret.get_secret_value())
+    secret = settings.internal_secret.get_secret_value()
+    identity = identity_channel(settings.identity_addr, secret)
     access = access_resolver(identity, settings.access_cache_seconds)
     runtime.nats.listen(ACCESS_CHANGED_SUBJECT, access.on_access_changed)
-    deps = MarketingDeps(settings=settings, uow=runtime.uow)
+    sales = sales_channel(settings.sales_addr, secret)
+    deps = MarketingDeps(
+        settings=settings, uow=runtime.uow, profiles=SalesProfiles.on(sales), now=utcnow
+    )
     return ServiceParts(
         registrations=registrations(deps, access),
-        jobs=[_close_at_stop(identity)],
-        subscriptions=[],
+        jobs=[_close_at_stop(identity), _close_at_stop(sales), *jobs(deps)],
+        subscriptions=subscriptions(deps),
     )

@@ -33,6 +33,7 @@ from sales.entrypoints.assignment_servicer import AssignmentRuleServicer
 from sales.entrypoints.deal_servicer import DealServicer
 from sales.entrypoints.forecast_servicer import ForecastServicer
 from sales.entrypoints.grpc_server import SalesServicer
+from sales.entrypoints.marketing_profiles_servicer import marketing_profile_registration
 from sales.entrypoints.quote_servicer import QuoteServicer
 from sales.service_layer import marketing_events, order_consumer
 from sales.service_layer.deps import AccessResolver, SalesDeps
@@ -156,6 +157,7 @@ def build(settings: SalesSettings, runtime: Runtime) -> ServiceParts:
             *activity_registrations(deps, access),
             *deal_registrations(deps, access),
             *quote_registrations(deps, access),
+            marketing_profile_registration(deps),
         ],
         jobs=[
             _close_at_stop(identity),
