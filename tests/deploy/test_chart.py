@@ -214,6 +214,16 @@ def test_settings_reach_the_processes(default: Rendered, more_services: Rendered
     assert secret_env["CRM_INTERNAL_SECRET"] == "internalSecret"
     assert secret_env["CRM_IDENTITY_KEY_PASSPHRASE"] == "identityKeyPassphrase"
     assert secret_env["CRM_IDENTITY_DATABASE_URL"] == "identityDatabaseUrl"
+    for service, var, key in (
+        ("notifications", "CRM_EMAIL_SECRET_KEY", "emailSecretKey"),
+        ("marketing", "CRM_MARKETING_LINK_SECRET", "marketingLinkSecret"),
+    ):
+        container = default.get("Deployment", f"crm-{service}")["spec"]["template"]["spec"]
+        refs = {
+            e["name"]: e["valueFrom"]["secretKeyRef"]["key"]
+            for e in container["containers"][0]["env"]
+        }
+        assert refs[var] == key, service
     # peers get the addresses of the services they call, and only those
     support = more_services.get("ConfigMap", "crm-support")["data"]
     sales = more_services.get("ConfigMap", "crm-sales")["data"]
@@ -233,8 +243,9 @@ def test_generated_secrets(default: Rendered) -> None:
     data = {
         k: base64.b64decode(v).decode() for k, v in default.get("Secret", "crm")["data"].items()
     }
-    assert {"internalSecret", "platformToken", "identityKeyPassphrase"} <= set(data)
-    assert all(len(data[k]) >= 32 for k in ("internalSecret", "platformToken"))
+    generated = ("internalSecret", "platformToken", "emailSecretKey", "marketingLinkSecret")
+    assert {*generated, "identityKeyPassphrase"} <= set(data)
+    assert all(len(data[k]) >= 32 for k in generated)
     pg = default.get("Secret", "crm-postgresql")["data"]
     password = base64.b64decode(pg["identity-password"]).decode()
     assert data["identityDatabaseUrl"] == (
