@@ -57,6 +57,10 @@ def _common_env(infra: Infra) -> dict[str, str]:
         "CRM_INTERNAL_SECRET": INTERNAL_SECRET,
         "CRM_LOG_LEVEL": "INFO",
         "CRM_OUTBOX_POLL_SECONDS": "0.2",
+        # Six services, a second replica and the service tests' own engines share one
+        # PostgreSQL (max_connections is often 100): keep each process's pool small.
+        "CRM_DB_POOL_SIZE": "4",
+        "CRM_DB_MAX_OVERFLOW": "6",
     }
 
 

@@ -30,6 +30,7 @@ def _rpc_error(code: grpc.StatusCode) -> grpc.aio.AioRpcError:
         ConnectionRefusedError(111, "refused"),
         _wrapped(pg.CannotConnectNowError("the database system is shutting down")),
         _wrapped(pg.ConnectionDoesNotExistError("connection was closed")),
+        _wrapped(pg.TooManyConnectionsError("sorry, too many clients already")),
         _wrapped(RuntimeError("server closed the connection"), invalidated=True),
         redis_errors.ConnectionError("Error 111 connecting"),
         _rpc_error(grpc.StatusCode.UNAVAILABLE),

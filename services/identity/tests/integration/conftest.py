@@ -35,7 +35,9 @@ async def identity_db(infra: Infra) -> AsyncIterator[str]:
 @pytest_asyncio.fixture(scope="session")
 async def deps(identity_db: str, infra: Infra) -> AsyncIterator[IdentityDeps]:
     settings = IdentitySettings(identity_database_url=identity_db, redis_url=infra.redis_url)
-    engine = create_engine(identity_db, pool_size=10, max_overflow=5)
+    engine = create_engine(
+        identity_db, pool_size=2, max_overflow=18
+    )  # few idle: the stack shares the server
     sessions = session_factory(engine)
     redis = Redis.from_url(infra.redis_url)
     keys = SigningKeys(sessions, passphrase="test", cache_seconds=30, token_ttl_seconds=900)

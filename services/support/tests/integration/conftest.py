@@ -31,7 +31,9 @@ async def support_db(infra: Infra) -> AsyncIterator[str]:
 
 @pytest_asyncio.fixture(scope="session")
 async def support_deps(support_db: str) -> AsyncIterator[SupportDeps]:
-    engine = create_engine(support_db, pool_size=10, max_overflow=10)
+    engine = create_engine(
+        support_db, pool_size=2, max_overflow=18
+    )  # few idle: the stack shares the server
     sessions = session_factory(engine)
     yield SupportDeps(
         settings=SupportSettings(), uow=lambda: UnitOfWork(sessions, source="support")

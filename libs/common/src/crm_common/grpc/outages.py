@@ -20,6 +20,7 @@ _OUTAGES: tuple[type[BaseException], ...] = (
     pg.AdminShutdownError,  # the server is shutting down
     pg.CrashShutdownError,
     pg.CannotConnectNowError,  # starting up, shutting down, in recovery
+    pg.TooManyConnectionsError,  # the server's max_connections is reached: retry later
     redis_errors.ConnectionError,
     redis_errors.TimeoutError,
 )
