@@ -210,3 +210,17 @@ def test_preferences_validation_names_the_field(api: Api, tenant: Tenant) -> Non
     assert got["channels"]["assigned"] == {"in_app": True, "email": True}
     assert got["channels"]["deal_moved"] == {"in_app": True, "email": False}
     assert got["digest"] == "off" and got["quiet_hours"] is None
+
+
+def test_in_app_off_keeps_the_centre_quiet_and_still_mails(
+    api: Api, tenant: Tenant, smtp: SmtpServer
+) -> None:
+    user_id, email, session = _user(api, tenant, "en", "UTC")
+    prefs = {"channels": {"assigned": {"in_app": False, "email": True}}}
+    response = api.request("PUT", "/api/v1/notification-preferences", session, json=prefs)
+    assert response.status_code == 200, response.text
+    lead_id = _assign_a_lead(api, tenant, user_id)
+    assert _mail_to(smtp, email)["Subject"]  # e-mail still comes
+    assert [n for n in _notifications(api, session) if n["record_id"] == lead_id] == []
+    unread = api.request("GET", "/api/v1/notifications?unread=true", session).json()
+    assert unread["unread_count"] == 0

@@ -35,9 +35,8 @@ async def identity_db(infra: Infra) -> AsyncIterator[str]:
 @pytest_asyncio.fixture(scope="session")
 async def deps(identity_db: str, infra: Infra) -> AsyncIterator[IdentityDeps]:
     settings = IdentitySettings(identity_database_url=identity_db, redis_url=infra.redis_url)
-    engine = create_engine(
-        identity_db, pool_size=2, max_overflow=18
-    )  # few idle: the stack shares the server
+    # Few idle connections: the integration stack shares this PostgreSQL server.
+    engine = create_engine(identity_db, pool_size=2, max_overflow=18)
     sessions = session_factory(engine)
     redis = Redis.from_url(infra.redis_url)
     keys = SigningKeys(sessions, passphrase="test", cache_seconds=30, token_ttl_seconds=900)

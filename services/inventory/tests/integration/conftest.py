@@ -30,9 +30,8 @@ async def inventory_db(infra: Infra) -> AsyncIterator[str]:
 
 @pytest_asyncio.fixture(scope="session")
 async def inventory_deps(inventory_db: str) -> AsyncIterator[InventoryDeps]:
-    engine = create_engine(
-        inventory_db, pool_size=2, max_overflow=18
-    )  # few idle: the stack shares the server
+    # Few idle connections: the integration stack shares this PostgreSQL server.
+    engine = create_engine(inventory_db, pool_size=2, max_overflow=18)
     sessions = session_factory(engine)
     yield InventoryDeps(
         settings=InventorySettings(inventory_database_url=inventory_db),

@@ -31,9 +31,8 @@ async def marketing_db(infra: Infra) -> AsyncIterator[str]:
 
 @pytest_asyncio.fixture(scope="session")
 async def marketing_deps(marketing_db: str) -> AsyncIterator[MarketingDeps]:
-    engine = create_engine(
-        marketing_db, pool_size=2, max_overflow=18
-    )  # few idle: the stack shares the server
+    # Few idle connections: the integration stack shares this PostgreSQL server.
+    engine = create_engine(marketing_db, pool_size=2, max_overflow=18)
     sessions = session_factory(engine)
     yield MarketingDeps(
         settings=MarketingSettings(), uow=lambda: UnitOfWork(sessions, source="marketing")

@@ -30,9 +30,8 @@ async def notifications_db(infra: Infra) -> AsyncIterator[str]:
 
 @pytest_asyncio.fixture(scope="session")
 async def notifications_deps(notifications_db: str) -> AsyncIterator[NotificationsDeps]:
-    engine = create_engine(
-        notifications_db, pool_size=2, max_overflow=18
-    )  # few idle: the stack shares the server
+    # Few idle connections: the integration stack shares this PostgreSQL server.
+    engine = create_engine(notifications_db, pool_size=2, max_overflow=18)
     sessions = session_factory(engine)
     yield NotificationsDeps(uow=lambda: UnitOfWork(sessions, source="notifications"))
     await engine.dispose()

@@ -31,9 +31,8 @@ async def sales_db(infra: Infra) -> AsyncIterator[str]:
 
 @pytest_asyncio.fixture(scope="session")
 async def deps(sales_db: str) -> AsyncIterator[SalesDeps]:
-    engine = create_engine(
-        sales_db, pool_size=2, max_overflow=18
-    )  # few idle: the stack shares the server
+    # Few idle connections: the integration stack shares this PostgreSQL server.
+    engine = create_engine(sales_db, pool_size=2, max_overflow=18)
     sessions = session_factory(engine)
     yield SalesDeps(
         settings=SalesSettings(sales_database_url=sales_db),

@@ -31,9 +31,8 @@ async def support_db(infra: Infra) -> AsyncIterator[str]:
 
 @pytest_asyncio.fixture(scope="session")
 async def support_deps(support_db: str) -> AsyncIterator[SupportDeps]:
-    engine = create_engine(
-        support_db, pool_size=2, max_overflow=18
-    )  # few idle: the stack shares the server
+    # Few idle connections: the integration stack shares this PostgreSQL server.
+    engine = create_engine(support_db, pool_size=2, max_overflow=18)
     sessions = session_factory(engine)
     yield SupportDeps(
         settings=SupportSettings(), uow=lambda: UnitOfWork(sessions, source="support")

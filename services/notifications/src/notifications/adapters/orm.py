@@ -8,7 +8,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import DateTime, Index, String, Text, Uuid
+from sqlalchemy import Boolean, DateTime, Index, String, Text, Uuid, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crm_common.db import Base, TenantScoped
@@ -54,3 +54,6 @@ class NotificationRow(TenantScoped, Base):
     record_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     event_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # False when the user's preferences turn the in-app channel off for this type:
+    # the row still drives e-mail, the centre and the live stream leave it out.
+    in_app: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())

@@ -67,7 +67,12 @@ class NotificationRepository:
         return await self.session.scalar(stmt)
 
     def _mine(self, user_id: uuid.UUID) -> ColumnElement[bool]:
-        return and_(NotificationRow.tenant_id == self.tenant_id, NotificationRow.user_id == user_id)
+        """The user's notifications as the centre shows them (in-app channel on)."""
+        return and_(
+            NotificationRow.tenant_id == self.tenant_id,
+            NotificationRow.user_id == user_id,
+            NotificationRow.in_app.is_(True),
+        )
 
     async def notifications(
         self, user_id: uuid.UUID, *, unread: bool, limit: int, cursor: str | None

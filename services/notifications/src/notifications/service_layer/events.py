@@ -30,6 +30,7 @@ from crm_common.events.consumer import Handler
 from crm_common.events.envelope import NewEvent
 from notifications.adapters.audience_directory import AudienceDirectory
 from notifications.adapters.orm_read_models import AccountOwners
+from notifications.adapters.preference_repository import PreferenceRepository
 from notifications.adapters.repository import NotificationRepository
 from notifications.domain import rules
 from notifications.domain.rules import Rule
@@ -187,12 +188,21 @@ async def _notify(
             "title": rules.text(rule.title, facts.details, rules.TITLE_MAX),
             "body": rules.text(rule.body, facts.details), "record_type": rule.record_type,
             "record_id": record_id, "event_id": uuid.UUID(envelope.id),
+            "in_app": await _in_app(uow, repo.tenant_id, user_id, rule.notification_type),
         }
     )  # fmt: skip
     if new_id is None:
         return  # this person already heard of this event
     row = (await repo.notifications_by_id([new_id]))[0]
     payload = notifications_pb2.NotificationCreated(
-        user_id=user, notification=notification_to_proto(row)
+        user_id=user, notification=notification_to_proto(row), hidden_in_app=not row.in_app
     )
     uow.record(NewEvent(CREATED, envelope.tenant_id, str(new_id), payload))
+
+
+async def _in_app(
+    uow: UnitOfWork, tenant_id: uuid.UUID, user_id: uuid.UUID, notification_type: str
+) -> bool:
+    """Whether the user keeps the in-app channel on for this type (their preferences)."""
+    prefs = await PreferenceRepository(uow.session, tenant_id).preferences(user_id)
+    return prefs.channels_for(notification_type).in_app

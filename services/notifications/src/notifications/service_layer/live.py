@@ -46,6 +46,8 @@ class LiveHub:
         except (DecodeError, ValueError) as exc:
             log.warning("undecodable %s: %s", msg.subject, exc)
             return
+        if created.hidden_in_app:
+            return  # the user turned the in-app channel off for this type
         for queue in self._watchers.get((envelope.tenant_id, created.user_id), set()):
             if queue.full():
                 log.warning("a watcher of user %s is not reading: dropped one", created.user_id)
