@@ -17,10 +17,20 @@ Operation = Callable[[], Awaitable[bool]]
 
 # name -> weight (out of 100)
 FULL_MIX = {
-    "list_leads": 20, "get_lead": 20, "list_deals": 15, "get_deal": 15,
-    "create_lead": 10, "move_deal": 10, "convert_lead": 5, "create_quote": 5,
+    "list_leads": 16, "get_lead": 16, "list_deals": 12, "get_deal": 12,
+    "create_lead": 8, "move_deal": 8, "convert_lead": 4, "create_quote": 4,
+    "list_cases": 8, "get_case": 7, "create_case": 5,
 }  # fmt: skip
-READ_MIX = {"list_leads": 30, "get_lead": 25, "list_deals": 20, "get_deal": 25}
+READ_MIX = {
+    "list_leads": 25, "get_lead": 20, "list_deals": 15, "get_deal": 20,
+    "list_cases": 10, "get_case": 10,
+}  # fmt: skip
+CASE_FILTERS: tuple[dict[str, str], ...] = (
+    {},
+    {"status": "new"},
+    {"priority": "P1"},
+    {"sla_status": "on_track"},
+)
 LEAD_FILTERS: tuple[dict[str, str], ...] = (
     {},
     {"status": "new"},
@@ -45,6 +55,8 @@ class CrmMix:
             "list_deals": self.list_deals, "get_deal": self.get_deal,
             "create_lead": self.create_lead, "move_deal": self.move_deal,
             "convert_lead": self.convert_lead, "create_quote": self.create_quote,
+            "list_cases": self.list_cases, "get_case": self.get_case,
+            "create_case": self.create_case,
         }  # fmt: skip
 
     def picker(self, weights: dict[str, int]) -> Picker:
@@ -105,3 +117,18 @@ class CrmMix:
         body = {"name": f"Quote {next(self.counter)}", "currency": "EUR", "lines": [line],
                 "account_id": self.rng.choice(self.data.account_ids)}  # fmt: skip
         return await self._status("POST", "/api/v1/quotes", 201, json=body)
+
+    async def list_cases(self) -> bool:
+        params = {"limit": 50, **self.rng.choice(CASE_FILTERS)}
+        return await self._status("GET", "/api/v1/cases", 200, params=params)
+
+    async def get_case(self) -> bool:
+        case = self.rng.choice(self.data.case_ids)
+        return await self._status("GET", f"/api/v1/cases/{case}", 200)
+
+    async def create_case(self) -> bool:
+        n = next(self.counter)
+        account = self.rng.choice(self.data.account_ids)
+        body = {"subject": f"Printer on fire {n}", "priority": f"P{1 + n % 4}",
+                "channel": "phone", "account_id": account}  # fmt: skip
+        return await self._status("POST", "/api/v1/cases", 201, json=body)

@@ -35,6 +35,7 @@ class Seeded:
     counts: dict[str, int] = field(default_factory=dict)
     # A second user: leads made for them notify them (the event probe's owner).
     probe_owner_id: str = ""
+    case_ids: list[str] = field(default_factory=list)
 
     @property
     def headers(self) -> dict[str, str]:
@@ -66,12 +67,13 @@ async def seed_tenant(http: httpx.AsyncClient, platform_token: str) -> Seeded:
     lead_ids = await _import(http, auth, "leads", _leads_csv(leads))
     deal_ids = await _import(http, auth, "deals", _deals_csv(deals, accounts, open_stages))
     products = await _catalogue(http, auth)
+    cases = await _help_desk(http, auth, _count("CRM_BENCH_CASES", 300), account_ids)
     return Seeded(
         token, admin_id, lead_ids, account_ids, deal_ids,
         [s["id"] for s in open_stages], won["id"], products,
         {"leads": len(lead_ids), "accounts": len(account_ids), "deals": len(deal_ids),
-         "products": len(products)},
-        await _probe_owner(http, auth),
+         "products": len(products), "cases": len(cases)},
+        await _probe_owner(http, auth), cases,
     )  # fmt: skip
 
 
@@ -142,3 +144,25 @@ async def _catalogue(http: httpx.AsyncClient, auth: dict[str, str]) -> list[str]
         ok(await http.post("/api/v1/stock/adjustments", json=stock, headers=auth), 201)
         products.append(str(product["id"]))
     return products
+
+
+async def _help_desk(
+    http: httpx.AsyncClient, auth: dict[str, str], count: int, account_ids: list[str]
+) -> list[str]:
+    """An office-hours calendar and an SLA policy (every case gets due times on
+    business hours), then ``count`` cases through the API (there is no case import)."""
+    weekly = {
+        day: [["09:00", "12:30"], ["13:30", "17:30"]] for day in ("mon", "tue", "wed", "thu", "fri")
+    }
+    hours = ok(await http.post("/api/v1/business-hours", headers=auth, json={
+        "name": "Office", "timezone": "Europe/Amsterdam", "weekly": weekly,
+        "holidays": ["2026-12-25", "2026-12-26"]}), 201)  # fmt: skip
+    policy = {"name": "Standard", "business_hours_id": hours["id"],
+              "first_response_minutes": 240, "resolution_minutes": 2400}  # fmt: skip
+    ok(await http.post("/api/v1/sla-policies", json=policy, headers=auth), 201)
+    ids = []
+    for i in range(count):
+        body = {"subject": f"Case {i:05d}", "priority": f"P{1 + i % 4}", "channel": "email",
+                "account_id": account_ids[i % len(account_ids)]}  # fmt: skip
+        ids.append(str(ok(await http.post("/api/v1/cases", json=body, headers=auth), 201)["id"]))
+    return ids

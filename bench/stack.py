@@ -111,6 +111,7 @@ def _common_env(stack: BenchStack) -> dict[str, str]:
         "CRM_LOG_LEVEL": os.environ.get("CRM_BENCH_LOG_LEVEL", "INFO"),
         "CRM_INTERNAL_SECRET": stack.internal_secret,
         "CRM_IDENTITY_KEY_PASSPHRASE": stack.internal_secret,
+        "CRM_MARKETING_LINK_SECRET": stack.internal_secret,
         "CRM_PLATFORM_TOKEN": stack.platform_token,
         **{f"CRM_{s.upper()}_ADDR": stack.grpc_addr(s) for s in SERVICES},
     }
