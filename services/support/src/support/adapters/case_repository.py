@@ -17,6 +17,7 @@ from crm_common.errors import NotFound
 from crm_common.pagination import Page, paginate
 from crm_common.recycle_bin import active
 from support.adapters.orm_cases import (
+    CASE_RECORD_OWNER,
     CaseCommentRow,
     CasePauseRow,
     CaseRow,
@@ -25,9 +26,7 @@ from support.adapters.orm_cases import (
 from support.domain.cases import DONE, MODULE
 from support.domain.sla_clock import Pause
 
-# Who a case belongs to for visibility and edit rights: its owner, else the
-# group whose queue it waits in, else whoever created it.
-RECORD_OWNER: Any = sa.func.coalesce(CaseRow.owner_id, CaseRow.group_id, CaseRow.created_by)
+RECORD_OWNER = CASE_RECORD_OWNER
 
 
 def record_owner(row: CaseRow) -> str:

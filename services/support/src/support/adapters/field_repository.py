@@ -18,6 +18,7 @@ from crm_common.access import AccessContext, visible_filter
 from crm_common.errors import InvalidArgument, NotFound
 from crm_common.pagination import Page, paginate
 from crm_common.recycle_bin import active
+from support.adapters.orm_cases import CASE_RECORD_OWNER, CaseRow
 from support.adapters.orm_field import (
     FieldCounterRow,
     ServiceContractRow,
@@ -27,20 +28,9 @@ from support.adapters.orm_field import (
 from support.domain import contracts as contract_rules
 from support.domain import work_orders as order_rules
 
-CASES = sa.table(
-    "cases",
-    sa.column("id", sa.Uuid),
-    sa.column("tenant_id", sa.Uuid),
-    sa.column("deleted_at", sa.DateTime(timezone=True)),
-    sa.column("service_contract_id", sa.Uuid),
-    sa.column("owner_id", sa.Uuid),
-    sa.column("group_id", sa.Uuid),
-    sa.column("created_by", sa.Uuid),
-)
+CASES = CaseRow.__table__
 CASES_MODULE = "cases"
-# Whom a case belongs to for visibility, as the cases area decides: its owner,
-# else the group whose queue it waits in, else whoever created it.
-CASE_OWNER: Any = sa.func.coalesce(CASES.c.owner_id, CASES.c.group_id, CASES.c.created_by)
+CASE_OWNER = CASE_RECORD_OWNER
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm_common.access import AccessContext, visible_filter
+from support.adapters.orm_cases import CASE_RECORD_OWNER, CaseRow
 from support.domain.insights import (
     OPEN_STATUSES,
     Compliance,
@@ -35,30 +36,9 @@ from support.domain.insights import (
 
 CASES_MODULE = "cases"
 
-CASES = sa.table(
-    "cases",
-    sa.column("id", sa.Uuid),
-    sa.column("tenant_id", sa.Uuid),
-    sa.column("status", sa.String),
-    sa.column("priority", sa.String),
-    sa.column("owner_id", sa.Uuid),
-    sa.column("group_id", sa.Uuid),
-    sa.column("created_by", sa.Uuid),
-    sa.column("deleted_at", sa.DateTime(timezone=True)),
-    sa.column("first_responded_at", sa.DateTime(timezone=True)),
-    sa.column("resolved_at", sa.DateTime(timezone=True)),
-    sa.column("first_response_due_at", sa.DateTime(timezone=True)),
-    sa.column("resolution_due_at", sa.DateTime(timezone=True)),
-    sa.column("first_response_minutes", sa.Integer),
-    sa.column("resolution_minutes", sa.Integer),
-    sa.column("first_response_breached", sa.Boolean),
-    sa.column("resolution_breached", sa.Boolean),
-)
+CASES = CaseRow.__table__
 C = CASES.c
-# Who a case belongs to for visibility: its owner, else the group whose queue it
-# waits in, else whoever created it (as the cases area decides it, in
-# support.adapters.case_repository.RECORD_OWNER; kept in step by the tests).
-RECORD_OWNER: Any = sa.func.coalesce(C.owner_id, C.group_id, C.created_by)
+RECORD_OWNER = CASE_RECORD_OWNER
 
 # What grouping a row of a GROUPING SETS answer belongs to.
 TOTAL, BY_GROUP, BY_OWNER, BY_STATUS, BY_PRIORITY = "total", "group", "owner", "status", "priority"

@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     Uuid,
+    func,
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
@@ -147,3 +148,9 @@ class GroupCursorRow(Base):
     tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
     group_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
     last_user_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+
+
+# Who a case belongs to for visibility and edit rights: its owner, else the group
+# whose queue it waits in, else whoever created it. Every query of cases (the cases
+# area, insights, field service) filters with this one expression.
+CASE_RECORD_OWNER: Any = func.coalesce(CaseRow.owner_id, CaseRow.group_id, CaseRow.created_by)
