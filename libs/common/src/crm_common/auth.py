@@ -13,6 +13,8 @@ import contextvars
 import hashlib
 import hmac
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
@@ -71,6 +73,17 @@ def set_current_principal(principal: Principal) -> contextvars.Token[Principal]:
 
 def reset_current_principal(token: contextvars.Token[Principal]) -> None:
     _current.reset(token)
+
+
+@contextmanager
+def acting_as_service(tenant_id: object) -> Iterator[None]:
+    """Calls made inside carry a service principal of ``tenant_id``: background work
+    (consumers, schedulers) has no caller, and peers answer it for that tenant only."""
+    token = set_current_principal(Principal(kind="service", tenant_id=str(tenant_id)))
+    try:
+        yield
+    finally:
+        reset_current_principal(token)
 
 
 def require_authenticated() -> Principal:

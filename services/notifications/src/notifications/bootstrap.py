@@ -8,7 +8,8 @@ import grpc
 
 from crm.identity.v1 import access_pb2_grpc
 from crm.notifications.v1 import notifications_pb2, notifications_pb2_grpc
-from crm_common.access.identity import identity_channel
+from crm_common.access.identity import access_resolver, identity_channel
+from crm_common.access.resolver import ACCESS_CHANGED_SUBJECT
 from crm_common.grpc.server import Registration
 from crm_common.runtime import Job, Runtime, ServiceParts, Subscription
 from notifications.adapters.sales import SalesRecords, sales_channel
@@ -53,8 +54,11 @@ def build(settings: NotificationsSettings, runtime: Runtime) -> ServiceParts:
     )
     hub = LiveHub()
     runtime.nats.listen(events.CREATED, hub.on_created)
-    hooks = webhook_parts(settings, runtime, identity)  # webhooks: servicer, consumer, dispatcher
-    mail = delivery_parts(settings, runtime, identity)  # preferences, e-mail queue and sender
+    # Who may manage webhooks and e-mail settings: one cached resolver for both.
+    access = access_resolver(identity, settings.access_cache_seconds)
+    runtime.nats.listen(ACCESS_CHANGED_SUBJECT, access.on_access_changed)
+    hooks = webhook_parts(settings, runtime, access)  # webhooks: servicer, consumer, dispatcher
+    mail = delivery_parts(settings, runtime, access, deps.identity_access)  # e-mail
     return ServiceParts(
         registrations=[
             *registrations(deps, SalesRecords(sales).visible, hub),

@@ -27,14 +27,14 @@ class NotificationsSettings(ServiceSettings):
     email_backoff_max_seconds: float = 3600.0
     smtp_timeout_seconds: float = 15.0
     email_secret_key: SecretStr = SecretStr("")
-    email_access_cache_seconds: float = 5.0  # who is an administrator (e-mail settings)
-    # Webhooks (service_layer/webhook_*.py, docs/webhooks.md): identity's answers
-    # on who may manage them are cached this long; the dispatcher's poll; retries
+    # Identity's answers on who may manage webhooks and e-mail settings (one resolver
+    # for both) are cached this long per principal.
+    access_cache_seconds: float = Field(default=5.0, ge=0)
+    # Webhooks (service_layer/webhook_*.py, docs/webhooks.md): the dispatcher's poll; retries
     # with exponential backoff and jitter (base doubles per attempt, capped) up to
     # max attempts, then failed; an endpoint is disabled after that many failed
     # deliveries in a row or that long without a success. Private and loopback
     # targets (and http to them) only for development and tests.
-    webhook_access_cache_seconds: float = Field(default=5.0, ge=0)
     webhook_poll_seconds: float = Field(default=1.0, gt=0)
     webhook_timeout_seconds: float = Field(default=10.0, gt=0)
     webhook_concurrency: int = Field(default=16, ge=1)

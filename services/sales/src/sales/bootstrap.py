@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 import grpc
 
+from crm.identity.v1 import access_pb2_grpc
 from crm.sales.v1 import (
     activities_pb2_grpc,
     assignment_pb2_grpc,
@@ -53,7 +54,7 @@ def build_deps(settings: SalesSettings, runtime: Runtime, identity: grpc.aio.Cha
         settings=settings,
         uow=runtime.uow,
         org_chart=IdentityOrgChart(identity),
-        groups=IdentityGroups(identity),
+        groups=IdentityGroups(access_pb2_grpc.AccessServiceStub(identity)),
     )
 
 

@@ -12,8 +12,8 @@ from crm_common.errors import Unavailable
 
 
 class IdentityGroups:
-    def __init__(self, channel: grpc.aio.Channel) -> None:
-        self._stub = access_pb2_grpc.AccessServiceStub(channel)
+    def __init__(self, stub: access_pb2_grpc.AccessServiceStub) -> None:
+        self._stub = stub  # identity's AccessService, on the service's identity channel
 
     async def group_users(self, group_id: uuid.UUID) -> list[uuid.UUID] | None:
         """The group's active users, sorted; None when the tenant has no such group."""

@@ -10,25 +10,14 @@ the event later (its notifications are written in the same transaction).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import grpc
 
 from crm.identity.v1 import access_pb2
-from crm_common.auth import Principal, reset_current_principal, set_current_principal
+from crm_common.auth import acting_as_service
 from crm_common.errors import Unavailable
 from notifications.domain.rules import OrgChart
-
-
-@contextmanager
-def _as_service(tenant_id: uuid.UUID) -> Iterator[None]:
-    token = set_current_principal(Principal(kind="service", tenant_id=str(tenant_id)))
-    try:
-        yield
-    finally:
-        reset_current_principal(token)
 
 
 class AudienceDirectory:
@@ -39,7 +28,7 @@ class AudienceDirectory:
         """The group's active users; none for a group the tenant does not have."""
         request = access_pb2.ResolveGroupUsersRequest(group_id=group_id)
         try:
-            with _as_service(tenant_id):
+            with acting_as_service(tenant_id):
                 response = await self._stub.ResolveGroupUsers(request)
         except grpc.aio.AioRpcError as exc:
             if exc.code() in (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.INVALID_ARGUMENT):
@@ -52,7 +41,7 @@ class AudienceDirectory:
     ) -> list[str]:
         request = access_pb2.ResolveUsersWithPermissionRequest(module=module, action=action)
         try:
-            with _as_service(tenant_id):
+            with acting_as_service(tenant_id):
                 response = await self._stub.ResolveUsersWithPermission(request)
         except grpc.aio.AioRpcError as exc:
             raise Unavailable(f"identity could not list {module} users: {exc.code().name}") from exc
@@ -60,7 +49,7 @@ class AudienceDirectory:
 
     async def org_chart(self, tenant_id: uuid.UUID) -> OrgChart:
         try:
-            with _as_service(tenant_id):
+            with acting_as_service(tenant_id):
                 chart = await self._stub.GetOrgChart(access_pb2.GetOrgChartRequest())
         except grpc.aio.AioRpcError as exc:
             raise Unavailable(f"identity could not give the org chart: {exc.code().name}") from exc

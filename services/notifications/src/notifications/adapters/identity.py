@@ -1,5 +1,5 @@
 """Identity as the e-mail channel needs it: users' contacts (address, name,
-language, time zone) and who holds a permission, asked as this service
+language, time zone), asked as this service
 (principal kind "service" of the tenant), never as the end user."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from crm.identity.v1 import access_pb2
-from crm_common.auth import Principal, reset_current_principal, set_current_principal
+from crm_common.auth import acting_as_service
 
 
 @dataclass(frozen=True)
@@ -34,11 +34,8 @@ class IdentityDirectory:
         if not user_ids:
             return {}
         request = access_pb2.ResolveUserContactsRequest(user_ids=[str(i) for i in user_ids])
-        token = set_current_principal(Principal(kind="service", tenant_id=str(tenant_id)))
-        try:
+        with acting_as_service(tenant_id):
             reply = await self._stub.ResolveUserContacts(request)
-        finally:
-            reset_current_principal(token)
         return {
             c.user_id: Contact(
                 c.user_id, c.email, c.display_name, c.language or "en", c.timezone or "UTC",
@@ -46,14 +43,3 @@ class IdentityDirectory:
             )
             for c in reply.contacts
         }  # fmt: skip
-
-    async def users_with_permission(
-        self, tenant_id: uuid.UUID, module: str, action: str
-    ) -> list[str]:
-        request = access_pb2.ResolveUsersWithPermissionRequest(module=module, action=action)
-        token = set_current_principal(Principal(kind="service", tenant_id=str(tenant_id)))
-        try:
-            reply = await self._stub.ResolveUsersWithPermission(request)
-        finally:
-            reset_current_principal(token)
-        return list(reply.user_ids)

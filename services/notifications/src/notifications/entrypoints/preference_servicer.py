@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
 import grpc
 
-from crm.identity.v1 import access_pb2_grpc
 from crm.notifications.v1 import preferences_pb2 as pb
 from crm.notifications.v1 import preferences_pb2_grpc
-from crm_common.access.identity import access_resolver
-from crm_common.access.resolver import ACCESS_CHANGED_SUBJECT
+from crm_common.access.resolver import CachedAccessResolver
 from crm_common.auth import current_principal, require_authenticated
 from crm_common.grpc.server import Registration
 from crm_common.runtime import Runtime, ServiceParts, Subscription
@@ -66,15 +64,16 @@ class PreferenceServicer(preferences_pb2_grpc.PreferenceServiceServicer):
 
 
 def delivery_parts(
-    settings: NotificationsSettings, runtime: Runtime, identity: grpc.aio.Channel
+    settings: NotificationsSettings,
+    runtime: Runtime,
+    access: CachedAccessResolver,
+    identity_access: Any,
 ) -> ServiceParts:
     """The e-mail channel's share of the service (bootstrap.py joins it): the
     preference servicer, the consumers that queue e-mails (new notifications,
     other services' requests; from now on first deploy) and the sender on every
     replica."""
-    access = access_resolver(identity, settings.email_access_cache_seconds)
-    runtime.nats.listen(ACCESS_CHANGED_SUBJECT, access.on_access_changed)
-    directory = IdentityDirectory(access_pb2_grpc.AccessServiceStub(identity))
+    directory = IdentityDirectory(identity_access)
     secret = settings.email_secret_key.get_secret_value()
     deps = DeliveryDeps(
         uow=runtime.uow,

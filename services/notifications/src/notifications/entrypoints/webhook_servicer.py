@@ -11,8 +11,7 @@ from crm.common.v1 import types_pb2
 from crm.notifications.v1 import webhooks_pb2 as pb
 from crm.notifications.v1 import webhooks_pb2_grpc
 from crm_common.access import AccessContext
-from crm_common.access.identity import access_resolver
-from crm_common.access.resolver import ACCESS_CHANGED_SUBJECT, CachedAccessResolver
+from crm_common.access.resolver import CachedAccessResolver
 from crm_common.auth import require_authenticated
 from crm_common.errors import InvalidArgument
 from crm_common.grpc.server import Registration
@@ -123,14 +122,12 @@ class WebhookServicer(webhooks_pb2_grpc.WebhookServiceServicer):
 
 
 def webhook_parts(
-    settings: NotificationsSettings, runtime: Runtime, identity: grpc.aio.Channel
+    settings: NotificationsSettings, runtime: Runtime, access: CachedAccessResolver
 ) -> ServiceParts:
     """Webhooks' share of the service (bootstrap.py joins it): the servicer (access
-    resolved by identity over ``identity``), the consumer that queues deliveries
+    resolved by identity, cached), the consumer that queues deliveries
     (from now: a first deploy does not replay the stream's history to receivers),
     and the dispatcher on every replica."""
-    access = access_resolver(identity, settings.webhook_access_cache_seconds)
-    runtime.nats.listen(ACCESS_CHANGED_SUBJECT, access.on_access_changed)
     policy = RetryPolicy(
         base_seconds=settings.webhook_backoff_base_seconds,
         max_seconds=settings.webhook_backoff_max_seconds,

@@ -35,6 +35,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from crm_common.auth import acting_as_service
 from crm_common.db import UnitOfWork, utcnow
 from crm_common.errors import CrmError
 from crm_common.runtime import Job
@@ -44,7 +45,7 @@ from support.domain.cases import CASE_ASSIGNED, DONE
 from support.metrics import SLA_BREACHES
 from support.service_layer import case_events, case_sla
 from support.service_layer.case_assignment import AssignmentPlan, choose_owner
-from support.service_layer.case_directory import GroupDirectory, as_service, directory_of
+from support.service_layer.case_directory import GroupDirectory, directory_of
 from support.service_layer.deps import SupportDeps
 
 BATCH = 100
@@ -187,7 +188,7 @@ async def escalate_due_cases(
     done = 0
     for case_id, tenant_id in candidates:
         try:
-            with as_service(tenant_id):
+            with acting_as_service(tenant_id):
                 done += await _escalate(deps, directory, case_id, moment)
         except CrmError as exc:  # identity down: the level stays due, next tick retries
             log.warning("escalation of case %s postponed: %s", case_id, exc.message)
